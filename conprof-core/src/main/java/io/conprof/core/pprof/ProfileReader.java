@@ -1,0 +1,218 @@
+package io.conprof.core.pprof;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.conprof.core.pprof.proto.ProfileProto;
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * Reads pprof profiles from untrusted bytes.
+ *
+ * <p>Design: everything a profile reader can be made to do by hostile input is bounded. The
+ * compressed input is refused above {@link Builder#maxCompressedBytes}; gzip is detected by its
+ * magic bytes (never by a file name) and inflated into a buffer that is never allowed to grow past
+ * {@link Builder#maxDecompressedBytes}, so a decompression bomb is stopped after at most that many
+ * bytes of work instead of being expanded. The protobuf is then parsed with protobuf-java's
+ * generated code (bounded nesting) and checked structurally by {@link ProfileValidator}: string
+ * table starting with "", non-zero unique ids, every reference resolving, one value per sample
+ * type. Every failure is an {@link InvalidProfileException} that says what is wrong and where.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class ProfileReader {
+  /** Default limit on compressed input: 64 MiB. */
+  public static final long DEFAULT_MAX_COMPRESSED_BYTES = 64L << 20;
+  /** Default limit on raw protobuf after gunzip: 128 MiB. */
+  public static final long DEFAULT_MAX_DECOMPRESSED_BYTES = 128L << 20;
+
+  private static final ProfileReader DEFAULTS = builder().build();
+
+  private final long maxCompressedBytes;
+  private final long maxDecompressedBytes;
+
+  private ProfileReader(Builder b) {
+    this.maxCompressedBytes = b.maxCompressedBytes;
+    this.maxDecompressedBytes = b.maxDecompressedBytes;
+  }
+
+  /** A reader with the default limits. */
+  public static ProfileReader defaults() {
+    return DEFAULTS;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public long maxCompressedBytes() {
+    return maxCompressedBytes;
+  }
+
+  public long maxDecompressedBytes() {
+    return maxDecompressedBytes;
+  }
+
+  /** True when {@code data} starts with the gzip magic bytes {@code 1f 8b}. */
+  public static boolean isGzip(byte[] data) {
+    return data.length >= 2 && (data[0] & 0xff) == 0x1f && (data[1] & 0xff) == 0x8b;
+  }
+
+  /**
+   * The raw protobuf bytes of a pprof profile given gzipped or raw: gzip framing is removed, raw
+   * input is returned as is. Sizes are checked against the limits; the protobuf is not parsed.
+   */
+  public byte[] decompress(byte[] data) throws InvalidProfileException {
+    if (data.length > maxCompressedBytes) {
+      throw new InvalidProfileException(
+          "input of " + data.length + " bytes exceeds the limit of " + maxCompressedBytes + " bytes");
+    }
+    if (!isGzip(data)) {
+      if (data.length > maxDecompressedBytes) {
+        throw new InvalidProfileException(
+            "profile of " + data.length + " bytes exceeds the limit of " + maxDecompressedBytes + " bytes");
+      }
+      return data;
+    }
+    return gunzip(data);
+  }
+
+  private byte[] gunzip(byte[] data) throws InvalidProfileException {
+    int hint = gzipSizeHint(data);
+    byte[] buf = new byte[(int) Math.min(Math.max(hint, 4096), Math.min(maxDecompressedBytes + 1, Integer.MAX_VALUE - 16))];
+    int len = 0;
+    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(data), 64 * 1024)) {
+      while (true) {
+        if (len == buf.length) {
+          if (len > maxDecompressedBytes) {
+            break;
+          }
+          long grown = Math.min((long) buf.length * 2, maxDecompressedBytes + 1);
+          buf = Arrays.copyOf(buf, (int) Math.min(grown, Integer.MAX_VALUE - 16));
+        }
+        int n = in.read(buf, len, buf.length - len);
+        if (n < 0) {
+          break;
+        }
+        len += n;
+      }
+    } catch (EOFException e) {
+      throw new InvalidProfileException("truncated gzip stream: it ends after " + len + " decompressed bytes", e);
+    } catch (ZipException e) {
+      throw new InvalidProfileException("corrupt gzip stream: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new InvalidProfileException("unreadable gzip stream: " + e.getMessage(), e);
+    }
+    if (len > maxDecompressedBytes) {
+      throw new InvalidProfileException(
+          "gzip stream expands beyond the limit of " + maxDecompressedBytes
+              + " bytes (decompression stopped there; a decompression bomb?)");
+    }
+    return len == buf.length ? buf : Arrays.copyOf(buf, len);
+  }
+
+  /** The ISIZE field of the gzip trailer (uncompressed size mod 2^32), used only as a size hint. */
+  private static int gzipSizeHint(byte[] data) {
+    if (data.length < 18) {
+      return 4096;
+    }
+    int n = data.length;
+    long isize = (data[n - 4] & 0xffL) | (data[n - 3] & 0xffL) << 8 | (data[n - 2] & 0xffL) << 16 | (data[n - 1] & 0xffL) << 24;
+    // Trust the hint only within a plausible ratio; a bomb or a multi-member stream may lie.
+    long plausible = Math.min(isize, (long) n * 32);
+    return (int) Math.min(plausible, 1 << 30);
+  }
+
+  /** Decompresses (if gzipped), parses and validates a profile. */
+  public Profile parse(byte[] data) throws InvalidProfileException {
+    byte[] raw = decompress(data);
+    return new Profile(parseRaw(raw));
+  }
+
+  /** Reads, parses and validates the profile in {@code file}; errors name the file. */
+  public Profile read(Path file) throws IOException {
+    return parse(readFile(file), file.toString());
+  }
+
+  /** Like {@link #parse(byte[])}, with {@code source} (a file name or URL) in error messages. */
+  public Profile parse(byte[] data, String source) throws InvalidProfileException {
+    try {
+      return parse(data);
+    } catch (InvalidProfileException e) {
+      throw e.withSource(source);
+    }
+  }
+
+  /** Reads a file's bytes, refusing files larger than the compressed-size limit before reading. */
+  public byte[] readFile(Path file) throws IOException {
+    long size;
+    try {
+      size = Files.size(file);
+    } catch (NoSuchFileException e) {
+      throw new NoSuchFileException(file.toString(), null, "no such file");
+    }
+    if (size > maxCompressedBytes) {
+      throw new InvalidProfileException(
+          file + ": file of " + size + " bytes exceeds the limit of " + maxCompressedBytes + " bytes");
+    }
+    return Files.readAllBytes(file);
+  }
+
+  static ProfileProto.Profile parseRaw(byte[] raw) throws InvalidProfileException {
+    if (raw.length == 0) {
+      throw new InvalidProfileException("empty input: 0 bytes is not a pprof profile");
+    }
+    ProfileProto.Profile p;
+    try {
+      CodedInputStream in = CodedInputStream.newInstance(raw);
+      in.setRecursionLimit(16);
+      p = ProfileProto.Profile.parseFrom(in);
+      in.checkLastTagWas(0);
+    } catch (InvalidProtocolBufferException e) {
+      throw new InvalidProfileException(
+          "not a pprof profile: the " + raw.length + " bytes are not valid protobuf (" + e.getMessage() + ")", e);
+    } catch (IOException e) {
+      throw new InvalidProfileException("not a pprof profile: " + e.getMessage(), e);
+    }
+    ProfileValidator.validate(p);
+    return p;
+  }
+
+  /** Limits for a {@link ProfileReader}. */
+  public static final class Builder {
+    private long maxCompressedBytes = DEFAULT_MAX_COMPRESSED_BYTES;
+    private long maxDecompressedBytes = DEFAULT_MAX_DECOMPRESSED_BYTES;
+
+    private Builder() {}
+
+    /** Largest accepted input as given (gzipped or raw). */
+    public Builder maxCompressedBytes(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxCompressedBytes must be positive, got " + bytes);
+      }
+      this.maxCompressedBytes = bytes;
+      return this;
+    }
+
+    /** Largest accepted raw protobuf, after gunzip; decompression stops there. */
+    public Builder maxDecompressedBytes(long bytes) {
+      if (bytes <= 0 || bytes > Integer.MAX_VALUE - 32) {
+        throw new IllegalArgumentException("maxDecompressedBytes must be in (0, 2 GiB), got " + bytes);
+      }
+      this.maxDecompressedBytes = bytes;
+      return this;
+    }
+
+    public ProfileReader build() {
+      return new ProfileReader(this);
+    }
+  }
+}
