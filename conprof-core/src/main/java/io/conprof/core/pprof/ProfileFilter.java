@@ -48,17 +48,17 @@ public final class ProfileFilter {
   /** Keep only samples whose string label {@code key} equals {@code value} ("" = label absent). */
   public ProfileFilter labelEquals(String key, String value) {
     Objects.requireNonNull(value, "value");
-    return withLabel(new LabelCondition(key, Pattern.compile(Pattern.quote(value)), false));
+    return withLabel(new LabelCondition(key, Pattern.compile(Pattern.quote(value), Pattern.DOTALL), false));
   }
 
   /** Keep only samples whose string label {@code key} fully matches {@code regex}. */
   public ProfileFilter labelMatches(String key, String regex) {
-    return withLabel(new LabelCondition(key, compile("^(?s:" + regex + ")$", "label " + key), false));
+    return withLabel(new LabelCondition(key, compile("(?s:" + regex + ")", "label " + key), false));
   }
 
   /** Drop samples whose string label {@code key} fully matches {@code regex}. */
   public ProfileFilter labelNotMatches(String key, String regex) {
-    return withLabel(new LabelCondition(key, compile("^(?s:" + regex + ")$", "label " + key), true));
+    return withLabel(new LabelCondition(key, compile("(?s:" + regex + ")", "label " + key), true));
   }
 
   private ProfileFilter withLabel(LabelCondition c) {

@@ -113,7 +113,7 @@ final class ProfileTransforms {
           break;
         }
       }
-      boolean m = c.valuePattern().matcher(value).find();
+      boolean m = c.valuePattern().matcher(value).matches();
       if (m == c.negate()) {
         return false;
       }
