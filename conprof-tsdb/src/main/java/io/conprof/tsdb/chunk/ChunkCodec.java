@@ -1,0 +1,200 @@
+package io.conprof.tsdb.chunk;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdException;
+import io.conprof.tsdb.block.CorruptBlockException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Encoding {@value #ENCODING_ZSTD_BYTES} of a chunk: up to a few dozen samples {@code (timestamp, bytes)} of one
+ * series.
+ *
+ * <pre>
+ * data          := num_samples:uvarint ts_len:uvarint ts_section[ts_len] ts_crc:u32
+ *                  payload_codec:u8 raw_len:uvarint payload_section
+ * ts_section    := t0:varint [ d1:varint { dod:varint } ]        (zigzag varints; d1 = t1-t0, dod = d(i)-d(i-1))
+ * ts_crc        := CRC32C over num_samples, ts_len and ts_section
+ * payload_codec := 0 (payload_section is the raw section) | 1 (payload_section is one zstd frame of it)
+ * raw section   := { len:uvarint bytes[len] }                    (num_samples times; len may be 0)
+ * </pre>
+ *
+ * <p>Why this shape. The timestamps come first, with their own CRC, and are not compressed with the
+ * payloads, so a timeline query reads a few bytes per chunk and never inflates profiles. The payloads of a
+ * chunk are compressed together as one zstd frame, because consecutive profiles of one process share most
+ * of their bytes (string tables, locations, functions): compressed alone, a profile barely shrinks; in a
+ * chunk each later profile costs little more than its difference from the earlier ones. The zstd window
+ * is sized to the whole raw section (up to 2^27 bytes, zstd's default decoder limit), so the last profile of
+ * a chunk can still refer to the first one; above {@value #LONG_DISTANCE_MIN_BYTES} bytes long-distance
+ * matching is switched on, which finds those repeats cheaply. The price is paid on reads: one profile costs
+ * the inflation of its whole chunk, which is why chunks are bounded both by sample count and by raw bytes.
+ * When zstd does not make the section smaller (tiny or random payloads) it is stored raw.
+ *
+ * <p>Readers bound everything: sample counts by the bytes present, raw sizes by
+ * {@value #MAX_RAW_BYTES}, and the zstd frame's declared content size must equal {@code raw_len}.
+ */
+public final class ChunkCodec {
+  /** The encoding byte of this format. */
+  public static final int ENCODING_ZSTD_BYTES = 1;
+  /** Largest uncompressed payload section a reader inflates (and a writer produces). */
+  public static final int MAX_RAW_BYTES = 256 << 20;
+  /** Raw sections at least this large are compressed with long-distance matching. */
+  static final int LONG_DISTANCE_MIN_BYTES = 1 << 20;
+
+  static final int CODEC_RAW = 0;
+  static final int CODEC_ZSTD = 1;
+
+  /** Test hook: number of zstd decompressions performed by this JVM. */
+  static final AtomicLong DECOMPRESSIONS = new AtomicLong();
+
+  private ChunkCodec() {}
+
+  /**
+   * Encodes {@code count} samples. Timestamps may be any longs (the block writer enforces order); payloads
+   * may be empty.
+   *
+   * @throws IllegalArgumentException if the raw payload section would exceed {@link #MAX_RAW_BYTES}
+   */
+  public static byte[] encode(long[] timestampsMillis, byte[][] payloads, int count, int zstdLevel) {
+    if (count < 1 || count > timestampsMillis.length || count > payloads.length) {
+      throw new IllegalArgumentException("count " + count + " out of range");
+    }
+    ByteEncoder ts = new ByteEncoder(count * 3 + 16);
+    long prev = timestampsMillis[0];
+    long prevDelta = 0;
+    ts.varint(prev);
+    for (int i = 1; i < count; i++) {
+      long delta = timestampsMillis[i] - prev;
+      ts.varint(i == 1 ? delta : delta - prevDelta);
+      prevDelta = delta;
+      prev = timestampsMillis[i];
+    }
+    long rawLen = 0;
+    for (int i = 0; i < count; i++) {
+      rawLen += ByteEncoder.uvarintSize(payloads[i].length) + payloads[i].length;
+    }
+    if (rawLen > MAX_RAW_BYTES) {
+      throw new IllegalArgumentException(
+          "chunk payloads total " + rawLen + " bytes, more than the limit of " + MAX_RAW_BYTES);
+    }
+    ByteEncoder raw = new ByteEncoder((int) rawLen);
+    for (int i = 0; i < count; i++) {
+      raw.uvarint(payloads[i].length).bytes(payloads[i]);
+    }
+    byte[] compressed = compress(raw.array(), raw.length(), zstdLevel);
+
+    ByteEncoder out = new ByteEncoder(ts.length() + 32 + Math.min(raw.length(), compressed.length));
+    out.uvarint(count).uvarint(ts.length()).bytes(ts.array(), 0, ts.length());
+    out.crc32cFrom(0);
+    if (compressed.length < raw.length()) {
+      out.u8(CODEC_ZSTD).uvarint(raw.length()).bytes(compressed);
+    } else {
+      out.u8(CODEC_RAW).uvarint(raw.length()).bytes(raw.array(), 0, raw.length());
+    }
+    return out.toByteArray();
+  }
+
+  private static byte[] compress(byte[] raw, int len, int level) {
+    try (ZstdCompressCtx ctx = new ZstdCompressCtx()) {
+      ctx.setLevel(level);
+      ctx.setChecksum(false);
+      ctx.setContentSize(true);
+      int windowLog = Math.max(Zstd.windowLogMin(), Math.min(27, 64 - Long.numberOfLeadingZeros(Math.max(1, len - 1))));
+      ctx.setWindowLog(windowLog);
+      if (len >= LONG_DISTANCE_MIN_BYTES) {
+        ctx.setLong(windowLog);
+      }
+      byte[] dst = new byte[(int) Math.min(Integer.MAX_VALUE - 16, Zstd.compressBound(len))];
+      int n = ctx.compressByteArray(dst, 0, dst.length, raw, 0, len);
+      return java.util.Arrays.copyOf(dst, n);
+    }
+  }
+
+  /**
+   * Parses and checks the timestamp part of the data in {@code d} (positioned at the start of the data),
+   * leaving it after {@code ts_crc}.
+   */
+  static int[] readTimestampSection(ByteDecoder d) throws CorruptBlockException {
+    int dataStart = d.position();
+    int n = d.uvarintInt("chunk sample count", Integer.MAX_VALUE);
+    int tsLen = d.uvarintInt("chunk timestamp section length", d.remaining());
+    int tsStart = d.position();
+    if (n < 1 || n > tsLen) {
+      throw d.corruptAt(dataStart, "chunk sample count " + n + " impossible for a timestamp section of " + tsLen + " bytes");
+    }
+    d.skip(tsLen, "chunk timestamp section");
+    d.checkCrc32c(dataStart, "chunk timestamp section");
+    return new int[] {n, tsStart, tsStart + tsLen};
+  }
+
+  static long[] decodeTimestamps(ByteDecoder d, int n, int tsEnd) throws CorruptBlockException {
+    long[] ts = new long[n];
+    long prev = d.varint("timestamp");
+    ts[0] = prev;
+    long delta = 0;
+    for (int i = 1; i < n; i++) {
+      long v = d.varint("timestamp delta");
+      delta = i == 1 ? v : delta + v;
+      prev += delta;
+      ts[i] = prev;
+    }
+    if (d.position() != tsEnd) {
+      throw d.corrupt("timestamp section has " + (tsEnd - d.position()) + " unread bytes after " + n + " timestamps");
+    }
+    return ts;
+  }
+
+  /** Decodes the payloads; {@code d} is positioned at {@code payload_codec}. Reads to the end of the window. */
+  static byte[][] decodePayloads(ByteDecoder d, int n) throws CorruptBlockException {
+    int codecAt = d.position();
+    int codec = d.u8("payload codec");
+    int rawLen = d.uvarintInt("raw payload length", MAX_RAW_BYTES);
+    byte[] raw;
+    if (codec == CODEC_RAW) {
+      if (d.remaining() != rawLen) {
+        throw d.corrupt("raw payload section is " + d.remaining() + " bytes, header says " + rawLen);
+      }
+      raw = d.bytes(rawLen, "raw payload section");
+    } else if (codec == CODEC_ZSTD) {
+      int frameAt = d.position();
+      byte[] frame = d.bytes(d.remaining(), "zstd payload frame");
+      long declared = Zstd.getFrameContentSize(frame);
+      if (declared != rawLen) {
+        throw d.corruptAt(frameAt, "zstd frame declares " + declared + " content bytes, header says " + rawLen);
+      }
+      raw = new byte[rawLen];
+      DECOMPRESSIONS.incrementAndGet();
+      try (ZstdDecompressCtx ctx = new ZstdDecompressCtx()) {
+        int got = ctx.decompressByteArray(raw, 0, rawLen, frame, 0, frame.length);
+        if (got != rawLen) {
+          throw d.corruptAt(frameAt, "zstd frame inflated to " + got + " bytes, expected " + rawLen);
+        }
+      } catch (ZstdException e) {
+        throw d.corruptAt(frameAt, "zstd frame does not decode: " + e.getMessage());
+      }
+    } else {
+      throw d.corruptAt(codecAt, "unknown payload codec " + codec + " (expected 0 or 1)");
+    }
+    ByteDecoder r = new ByteDecoder(ByteBuffer.wrap(raw), 0, raw.length, d.file(), codecAt);
+    byte[][] out = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      int len = r.uvarintInt("payload length (in the inflated payload section)", r.remaining());
+      out[i] = r.bytes(len, "payload");
+    }
+    if (r.remaining() != 0) {
+      throw d.corruptAt(codecAt, "payload section has " + r.remaining() + " bytes after " + n + " payloads");
+    }
+    return out;
+  }
+
+  /** Decodes timestamps of a whole data window. */
+  static long[] timestamps(ByteBuffer buf, int start, int end, Path file, long fileOffset) throws CorruptBlockException {
+    ByteDecoder d = new ByteDecoder(buf, start, end, file, fileOffset);
+    int[] h = readTimestampSection(d);
+    ByteDecoder t = new ByteDecoder(buf, h[1], h[2], file, fileOffset + (h[1] - start));
+    return decodeTimestamps(t, h[0], h[2]);
+  }
+}
