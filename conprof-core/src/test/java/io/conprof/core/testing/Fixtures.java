@@ -26,15 +26,34 @@ public final class Fixtures {
       long timeNanos,
       long durationNanos) {}
 
-  public static Path pprof(String name) {
+  private static Path extracted;
+
+  /** The fixture as a file; fixtures inside a jar (the test-jar other modules use) are extracted. */
+  public static synchronized Path pprof(String name) {
     URL url = Fixtures.class.getResource("/pprof/" + name);
     if (url == null) {
       throw new IllegalArgumentException("no fixture pprof/" + name);
     }
     try {
-      return Path.of(url.toURI());
+      if (url.getProtocol().equals("file")) {
+        return Path.of(url.toURI());
+      }
+      if (extracted == null) {
+        extracted = java.nio.file.Files.createTempDirectory("conprof-fixtures");
+        extracted.toFile().deleteOnExit();
+      }
+      Path out = extracted.resolve(name);
+      if (!java.nio.file.Files.exists(out)) {
+        try (InputStream in = url.openStream()) {
+          java.nio.file.Files.copy(in, out);
+        }
+        out.toFile().deleteOnExit();
+      }
+      return out;
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
