@@ -1,0 +1,181 @@
+package io.conprof.core.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatObject;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class LabelsTest {
+
+  @Test
+  void of_sortsByName() {
+    Labels ls = Labels.of("job", "api", "__name__", "heap", "instance", "h:1");
+    assertThat(ls.names()).containsExactly("__name__", "instance", "job");
+    assertThat(ls.asList()).containsExactly(
+        new Label("__name__", "heap"), new Label("instance", "h:1"), new Label("job", "api"));
+  }
+
+  @Test
+  void of_duplicateName_isRefusedNamingTheName() {
+    assertThatThrownBy(() -> Labels.of("job", "a", "x", "1", "job", "b"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("duplicate label name \"job\"");
+  }
+
+  @Test
+  void of_oddCount_isRefused() {
+    assertThatThrownBy(() -> Labels.of("job")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("name/value pairs");
+  }
+
+  @Test
+  void emptyValues_areDropped() {
+    Labels ls = Labels.of("a", "", "b", "x");
+    assertThatObject(ls).isEqualTo(Labels.of("b", "x"));
+    assertThat(ls.has("a")).isFalse();
+    assertThatObject(Labels.of("a", "")).isSameAs(Labels.EMPTY);
+    assertThatObject(Labels.of("b", "x").with("b", "")).isEqualTo(Labels.EMPTY);
+  }
+
+  @Test
+  void emptyName_isRefused() {
+    assertThatThrownBy(() -> Labels.of("", "x")).hasMessage("label name is empty");
+  }
+
+  @Test
+  void unpairedSurrogates_areRefused() {
+    assertThatThrownBy(() -> Labels.of("a", "x\ud800"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("value of label \"a\" is not valid UTF-8: unpaired surrogate at index 1");
+    assertThatThrownBy(() -> Labels.of("\udc00", "x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("is not valid UTF-8: unpaired surrogate at index 0");
+  }
+
+  @Test
+  void nullValue_isRefused() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("a", null);
+    assertThatThrownBy(() -> Labels.of(m)).hasMessage("value of label \"a\" is null");
+  }
+
+  @Test
+  void accessors() {
+    Labels ls = Labels.of(Map.of("b", "2", "a", "1", "c", "3"));
+    assertThat(ls.get("b")).isEqualTo("2");
+    assertThat(ls.get("z")).isNull();
+    assertThat(ls.size()).isEqualTo(3);
+    assertThat(ls.isEmpty()).isFalse();
+    assertThat(Labels.EMPTY.isEmpty()).isTrue();
+    assertThat(ls.toMap()).containsExactly(Map.entry("a", "1"), Map.entry("b", "2"),
+        Map.entry("c", "3"));
+    assertThatObject(ls.without("a", "zz")).isEqualTo(Labels.of("b", "2", "c", "3"));
+    assertThat(ls.with("a", "9").get("a")).isEqualTo("9");
+    assertThatObject(ls.toBuilder().remove("c").set("d", "4").build())
+        .isEqualTo(Labels.of("a", "1", "b", "2", "d", "4"));
+    List<Label> seen = new ArrayList<>();
+    ls.forEach(seen::add);
+    assertThat(seen).hasSize(3);
+  }
+
+  @Test
+  void get_findsEveryLabelInLargeSets() {
+    Labels.Builder b = Labels.builder();
+    for (int i = 0; i < 40; i++) {
+      b.set("l" + i, "v" + i);
+    }
+    Labels ls = b.build();
+    for (int i = 0; i < 40; i++) {
+      assertThat(ls.get("l" + i)).isEqualTo("v" + i);
+    }
+    assertThat(ls.get("l40")).isNull();
+    assertThat(ls.get("a")).isNull();
+  }
+
+  @Test
+  void toString_isPrometheusCanonicalForm() {
+    assertThatObject(Labels.EMPTY).hasToString("{}");
+    assertThatObject(Labels.of("job", "api", "__name__", "heap"))
+        .hasToString("{__name__=\"heap\", job=\"api\"}");
+    // Go: fmt.Println(labels.FromStrings("a", "\"x\"\n")) prints {a="\"x\"\n"}
+    assertThatObject(Labels.of("a", "\"x\"\n")).hasToString("{a=\"\\\"x\\\"\\n\"}");
+    assertThatObject(Labels.of("foo.bar", "x")).hasToString("{\"foo.bar\"=\"x\"}");
+  }
+
+  @Test
+  void parse_readsTheTextForm() {
+    assertThatObject(Labels.parse("{}")).isEqualTo(Labels.EMPTY);
+    assertThatObject(Labels.parse("heap{job=\"api\"}")).isEqualTo(Labels.of("__name__", "heap",
+        "job", "api"));
+    assertThatObject(Labels.parse("heap")).isEqualTo(Labels.of("__name__", "heap"));
+    assertThatObject(Labels.parse(" { b = \"2\" , a=\"1\", } ")).isEqualTo(Labels.of("a", "1", "b", "2"));
+    assertThatObject(Labels.parse("{\"foo.bar\"=\"x\\ty\"}")).isEqualTo(Labels.of("foo.bar", "x\ty"));
+    assertThatObject(Labels.parse("{a=\"\"}")).isEqualTo(Labels.EMPTY);
+    assertThatObject(Labels.parse("{a=\"\\xe2\\x82\\xac\\u00e9\\U0001F600\\101\"}"))
+        .isEqualTo(Labels.of("a", "€é😀A"));
+  }
+
+  @Test
+  void parse_errorsNamePositionAndExpectation() {
+    assertThatThrownBy(() -> Labels.parse("{a=b}"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("bad labels {a=b}: at 3: expected a quoted string");
+  }
+
+  @Test
+  void stableHash_hasFixedValues() {
+    // Values from Go: hash/fnv.New64a() over name 0xff value 0xff ...
+    assertThat(Labels.EMPTY.stableHash()).isEqualTo(-3750763034362895579L);
+    assertThat(Labels.of("__name__", "heap").stableHash()).isEqualTo(2212395764595764174L);
+    assertThat(Labels.of("job", "api", "instance", "localhost:6060", "__name__", "heap")
+        .stableHash()).isEqualTo(2645012099795932221L);
+    assertThat(Labels.of("a", "ü€😀").stableHash()).isEqualTo(1137577442244505676L);
+    assertThat(Labels.of("foo.bar", "x\ny").stableHash()).isEqualTo(5578193399324856531L);
+  }
+
+  @Test
+  void parse_roundTripsRandomLabelSets() {
+    Random rnd = new Random(42);
+    for (int i = 0; i < 2000; i++) {
+      Labels ls = randomLabels(rnd);
+      assertThatObject(Labels.parse(ls.toString())).as(ls.toString()).isEqualTo(ls);
+    }
+  }
+
+  static Labels randomLabels(Random rnd) {
+    Labels.Builder b = Labels.builder();
+    int n = rnd.nextInt(6);
+    for (int i = 0; i < n; i++) {
+      b.set(randomString(rnd, 1 + rnd.nextInt(6)), randomString(rnd, rnd.nextInt(8)));
+    }
+    return b.build();
+  }
+
+  static String randomString(Random rnd, int len) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < len; i++) {
+      int kind = rnd.nextInt(5);
+      int cp = switch (kind) {
+        case 0 -> 'a' + rnd.nextInt(26);
+        case 1 -> rnd.nextInt(0x80);
+        case 2 -> 0x80 + rnd.nextInt(0x800 - 0x80);
+        case 3 -> {
+          int c;
+          do {
+            c = 0x800 + rnd.nextInt(0x10000 - 0x800);
+          } while (c >= 0xd800 && c <= 0xdfff);
+          yield c;
+        }
+        default -> 0x10000 + rnd.nextInt(Character.MAX_CODE_POINT - 0x10000 + 1);
+      };
+      sb.appendCodePoint(cp);
+    }
+    return sb.toString();
+  }
+}
