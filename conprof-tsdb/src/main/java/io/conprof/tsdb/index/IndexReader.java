@@ -141,7 +141,7 @@ public final class IndexReader implements Closeable {
     for (int i = 0; i < count; i++) {
       int at = d.position();
       symbols[i] = d.string("symbol");
-      if (i > 0 && symbols[i - 1].compareTo(symbols[i]) >= 0) {
+      if (i > 0 && IndexFormat.compareStrings(symbols[i - 1], symbols[i]) >= 0) {
         throw d.corruptAt(at, "symbol table is not sorted and unique at symbol " + i);
       }
     }
@@ -183,7 +183,8 @@ public final class IndexReader implements Closeable {
         allOffset = off;
       } else {
         if (name.isEmpty()
-            || (prevName != null && (prevName.compareTo(name) > 0 || (prevName.equals(name) && prevValue.compareTo(value) >= 0)))) {
+            || (prevName != null && (IndexFormat.compareStrings(prevName, name) > 0
+                || (prevName.equals(name) && IndexFormat.compareStrings(prevValue, value) >= 0)))) {
           throw d.corruptAt(at, "postings table entry " + i + " (" + name + "=\"" + value + "\") out of order");
         }
         values.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
@@ -218,7 +219,9 @@ public final class IndexReader implements Closeable {
   /** Label names that occur in the index, sorted. */
   public SortedSet<String> labelNames() {
     ensureOpen();
-    return Collections.unmodifiableSortedSet(new TreeSet<>(table.keySet()));
+    TreeSet<String> names = new TreeSet<>(IndexFormat::compareStrings);
+    names.addAll(table.keySet());
+    return Collections.unmodifiableSortedSet(names);
   }
 
   /** Values of label {@code name}, sorted; empty when the name does not occur. */
@@ -241,7 +244,7 @@ public final class IndexReader implements Closeable {
     if (v == null) {
       return Postings.EMPTY;
     }
-    int i = Arrays.binarySearch(v.values(), value);
+    int i = Arrays.binarySearch(v.values(), value, IndexFormat::compareStrings);
     return i < 0 ? Postings.EMPTY : readPostings(v.offsets()[i], name + "=\"" + value + "\"");
   }
 
@@ -287,7 +290,7 @@ public final class IndexReader implements Closeable {
       if (n >= symbols.length || v >= symbols.length) {
         throw b.corruptAt(at, "label symbol ref " + Math.max(n, v) + " beyond the " + symbols.length + " symbols");
       }
-      if (i > 0 && pairs.get(pairs.size() - 2).compareTo(symbols[n]) >= 0) {
+      if (i > 0 && IndexFormat.compareStrings(pairs.get(pairs.size() - 2), symbols[n]) >= 0) {
         throw b.corruptAt(at, "label names of the series are not sorted and unique");
       }
       pairs.add(symbols[n]);
@@ -402,7 +405,7 @@ public final class IndexReader implements Closeable {
       problems.accept(e);
     }
     long listed = 0;
-    for (Map.Entry<String, ValueOffsets> e : new java.util.TreeMap<>(table).entrySet()) {
+    for (Map.Entry<String, ValueOffsets> e : table.entrySet()) {
       ValueOffsets vo = e.getValue();
       for (int i = 0; i < vo.values().length; i++) {
         try {
@@ -451,7 +454,7 @@ public final class IndexReader implements Closeable {
   static int compareLabels(List<String> a, List<String> b) {
     int n = Math.min(a.size(), b.size());
     for (int i = 0; i < n; i++) {
-      int c = a.get(i).compareTo(b.get(i));
+      int c = IndexFormat.compareStrings(a.get(i), b.get(i));
       if (c != 0) {
         return c;
       }

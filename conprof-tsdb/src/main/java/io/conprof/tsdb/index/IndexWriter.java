@@ -21,7 +21,7 @@ import java.util.zip.CRC32C;
  * index          := header symbols series postings postings_table toc
  * header         := magic:u32 (0x43504958, "CPIX") version:u8 (1) padding:3 bytes (0)
  * symbols        := len:u32 count:u32 { symbol } crc:u32        len covers count..last symbol; crc over the same
- * symbol         := len:uvarint bytes[len] (UTF-8)              sorted by String order, unique; ref = position
+ * symbol         := len:uvarint bytes[len] (UTF-8)              sorted by code point, unique; ref = position
  * series         := len:u32 { series_entry } crc:u32            crc over all entries
  * series_entry   := len:uvarint body[len] crc:u32               crc over body; series ref = file offset of len
  * body           := label_count:uvarint { name_ref:uvarint value_ref:uvarint }
@@ -48,7 +48,7 @@ public final class IndexWriter {
    * Returns the file size. The caller fsyncs the directory.
    */
   public static long write(Path file, List<IndexSeries> series, boolean fsync) throws IOException {
-    TreeSet<String> symbolSet = new TreeSet<>();
+    TreeSet<String> symbolSet = new TreeSet<>(IndexFormat::compareStrings);
     for (IndexSeries s : series) {
       symbolSet.addAll(s.labelPairs());
     }
@@ -68,7 +68,7 @@ public final class IndexWriter {
       writeSection(out, symbols);
 
       long seriesOffset = out.count;
-      TreeMap<String, TreeMap<String, List<Integer>>> postings = new TreeMap<>();
+      TreeMap<String, TreeMap<String, List<Integer>>> postings = new TreeMap<>(IndexFormat::compareStrings);
       List<Integer> all = new ArrayList<>(series.size());
       ByteEncoder entries = new ByteEncoder(1 << 16);
       ByteEncoder body = new ByteEncoder(256);
@@ -86,7 +86,7 @@ public final class IndexWriter {
         body.uvarint(lp.size() / 2);
         for (int i = 0; i < lp.size(); i += 2) {
           body.uvarint(symbolRefs.get(lp.get(i))).uvarint(symbolRefs.get(lp.get(i + 1)));
-          postings.computeIfAbsent(lp.get(i), k -> new TreeMap<>())
+          postings.computeIfAbsent(lp.get(i), k -> new TreeMap<>(IndexFormat::compareStrings))
               .computeIfAbsent(lp.get(i + 1), k -> new ArrayList<>()).add((int) ref);
         }
         all.add((int) ref);
