@@ -6,6 +6,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Go's double-quoted string syntax, as {@code strconv.Quote} writes it and {@code strconv.Unquote}
@@ -271,7 +272,7 @@ public final class GoStrings {
 
     private void addByte(int b) {
       if (pendingLen == pending.length) {
-        pending = java.util.Arrays.copyOf(pending, pendingLen * 2);
+        pending = Arrays.copyOf(pending, pendingLen * 2);
       }
       pending[pendingLen++] = (byte) b;
     }

@@ -12,7 +12,7 @@ public record Label(String name, String value) {
     Objects.requireNonNull(value, "value");
   }
 
-  /** {@code name="value"} with the name quoted when it is not legacy-valid, as Prometheus prints it. */
+  /** {@code name="value"}, the name quoted when it is not legacy-valid, as Prometheus prints it. */
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder(name.length() + value.length() + 4);

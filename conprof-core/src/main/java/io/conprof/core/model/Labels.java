@@ -49,7 +49,7 @@ public final class Labels implements Comparable<Labels>, Iterable<Label> {
   /**
    * Builds a label set from name/value pairs: {@code Labels.of("job", "api", "instance", "h:1")}.
    *
-   * @throws IllegalArgumentException for an odd count, a duplicate or invalid name, an invalid value
+   * @throws IllegalArgumentException for an odd count, a duplicate or invalid name, a bad value
    */
   public static Labels of(String... nameValuePairs) {
     if (nameValuePairs.length % 2 != 0) {
@@ -87,7 +87,8 @@ public final class Labels implements Comparable<Labels>, Iterable<Label> {
     Arrays.sort(arr, (a, b) -> compareStrings(a.name(), b.name()));
     for (int i = 1; i < arr.length; i++) {
       if (arr[i].name().equals(arr[i - 1].name())) {
-        throw new IllegalArgumentException("duplicate label name " + GoStrings.quote(arr[i].name()));
+        throw new IllegalArgumentException(
+            "duplicate label name " + GoStrings.quote(arr[i].name()));
       }
     }
     return new Labels(arr);
@@ -394,10 +395,12 @@ public final class Labels implements Comparable<Labels>, Iterable<Label> {
           try {
             LabelNames.validate(name);
           } catch (IllegalArgumentException e) {
-            throw new GoStrings.SyntaxError(nameAt, "expected a valid label name: " + e.getMessage());
+            throw new GoStrings.SyntaxError(nameAt,
+                "expected a valid label name: " + e.getMessage());
           }
           if (map.containsKey(name)) {
-            throw new GoStrings.SyntaxError(nameAt, "duplicate label name " + GoStrings.quote(name));
+            throw new GoStrings.SyntaxError(nameAt,
+                "duplicate label name " + GoStrings.quote(name));
           }
           map.put(name, value);
           skipSpace();

@@ -2,7 +2,10 @@ package io.conprof.core.model;
 
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -110,7 +113,7 @@ public final class Matcher {
         allLiteral &= isLiteral(p);
       }
       if (allLiteral) {
-        Set<String> set = new HashSet<>(java.util.List.of(dedupe(parts)));
+        Set<String> set = new HashSet<>(List.of(dedupe(parts)));
         return set::contains;
       }
     }
@@ -126,7 +129,7 @@ public final class Matcher {
   }
 
   private static String[] dedupe(String[] parts) {
-    return new java.util.LinkedHashSet<>(java.util.Arrays.asList(parts)).toArray(new String[0]);
+    return new LinkedHashSet<>(Arrays.asList(parts)).toArray(new String[0]);
   }
 
   private static boolean isLiteral(String v) {

@@ -114,8 +114,10 @@ class LabelsTest {
     assertThatObject(Labels.parse("heap{job=\"api\"}")).isEqualTo(Labels.of("__name__", "heap",
         "job", "api"));
     assertThatObject(Labels.parse("heap")).isEqualTo(Labels.of("__name__", "heap"));
-    assertThatObject(Labels.parse(" { b = \"2\" , a=\"1\", } ")).isEqualTo(Labels.of("a", "1", "b", "2"));
-    assertThatObject(Labels.parse("{\"foo.bar\"=\"x\\ty\"}")).isEqualTo(Labels.of("foo.bar", "x\ty"));
+    assertThatObject(Labels.parse(" { b = \"2\" , a=\"1\", } "))
+        .isEqualTo(Labels.of("a", "1", "b", "2"));
+    assertThatObject(Labels.parse("{\"foo.bar\"=\"x\\ty\"}"))
+        .isEqualTo(Labels.of("foo.bar", "x\ty"));
     assertThatObject(Labels.parse("{a=\"\"}")).isEqualTo(Labels.EMPTY);
     assertThatObject(Labels.parse("{a=\"\\xe2\\x82\\xac\\u00e9\\U0001F600\\101\"}"))
         .isEqualTo(Labels.of("a", "€é😀A"));
@@ -146,6 +148,132 @@ class LabelsTest {
       Labels ls = randomLabels(rnd);
       assertThatObject(Labels.parse(ls.toString())).as(ls.toString()).isEqualTo(ls);
     }
+  }
+
+  @Test
+  void compareTo_followsPrometheusOrder() {
+    List<Labels> expected = List.of(
+        Labels.EMPTY,
+        Labels.of("a", "1"),
+        Labels.of("a", "1", "b", "1"),
+        Labels.of("a", "1", "c", "0"),
+        Labels.of("a", "2"),
+        Labels.of("aa", "0"),
+        Labels.of("b", "0"));
+    List<Labels> shuffled = new ArrayList<>(expected);
+    java.util.Collections.shuffle(shuffled, new Random(3));
+    java.util.Collections.sort(shuffled);
+    assertThat(shuffled).containsExactlyElementsOf(expected);
+    assertThat(Labels.of("a", "1").compareTo(Labels.of("a", "1"))).isZero();
+  }
+
+  @Test
+  void compareTo_usesCodePointOrderNotUtf16Order() {
+    // U+FF61 sorts before U+1F600 in UTF-8 byte order; String.compareTo says the opposite.
+    Labels bmp = Labels.of("a", "\uff61");
+    Labels astral = Labels.of("a", "\ud83d\ude00");
+    assertThat(bmp.compareTo(astral)).isNegative();
+    assertThat(astral.compareTo(bmp)).isPositive();
+  }
+
+  @Test
+  void equalsAndHashCode_byContent() {
+    Labels a = Labels.of("x", "1", "y", "2");
+    Labels b = Labels.builder().set("y", "2").set("x", "1").build();
+    assertThatObject(a).isEqualTo(b);
+    assertThat(a.hashCode()).isEqualTo(b.hashCode());
+    assertThatObject(a).isNotEqualTo(Labels.of("x", "1", "y", "3"));
+    assertThat(a.stableHash()).isEqualTo(b.stableHash());
+    assertThat(a.stableHash()).isNotEqualTo(Labels.of("x", "1", "y", "3").stableHash());
+  }
+
+  @Test
+  void stableHash_separatesNameAndValueBoundaries() {
+    assertThat(Labels.of("ab", "c").stableHash()).isNotEqualTo(Labels.of("a", "bc").stableHash());
+    assertThat(Labels.of("a", "b", "c", "d").stableHash())
+        .isNotEqualTo(Labels.of("a", "b\u00ffc").stableHash());
+  }
+
+  @Test
+  void builder_setReplacesAndEmptyValueRemoves() {
+    Labels.Builder b = Labels.builder().set("a", "1").set("a", "2").set("b", "x");
+    assertThat(b.get("a")).isEqualTo("2");
+    b.set("b", "");
+    assertThatObject(b.build()).isEqualTo(Labels.of("a", "2"));
+    assertThatThrownBy(() -> b.set("", "x")).hasMessage("label name is empty");
+    assertThatThrownBy(() -> b.set("a", null)).hasMessage("value of label \"a\" is null");
+  }
+
+  @Test
+  void matches_requiresAllMatchers() {
+    Labels ls = Labels.of("__name__", "heap", "job", "api");
+    assertThat(ls.matches(List.of())).isTrue();
+    assertThat(ls.matches(List.of(Matcher.equal("__name__", "heap"), Matcher.regex("job", "a.*"))))
+        .isTrue();
+    assertThat(ls.matches(List.of(Matcher.equal("__name__", "heap"), Matcher.regex("job", "b.*"))))
+        .isFalse();
+    assertThat(ls.matches(List.of(Matcher.notEqual("instance", "")))).isFalse();
+  }
+
+  @Test
+  void toString_escapesLikeGo() {
+    assertThatObject(Labels.of("a", "\\ \t \u0001 \u007f \u00a0 \ud83d\ude00"))
+        .hasToString("{a=\"\\\\ \\t \\x01 \\x7f \\u00a0 \ud83d\ude00\"}");
+    assertThatObject(Labels.of("__name__", "heap", "ünï", "v"))
+        .hasToString("{__name__=\"heap\", \"ünï\"=\"v\"}");
+  }
+
+  @Test
+  void parse_refusesInputOverTheSizeLimit() {
+    String big = "{a=\"" + "x".repeat(Labels.MAX_TEXT_CHARS) + "\"}";
+    assertThatThrownBy(() -> Labels.parse(big)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("bad labels: input is 65542 characters, over the limit of 65536");
+  }
+
+  @Test
+  void parse_errorTable() {
+    String[][] table = {
+        {"", "bad labels : at 0: expected a metric name or '{'"},
+        {"{", "bad labels {: at 1: expected a label name or '}'"},
+        {"{a}", "bad labels {a}: at 2: expected '='"},
+        {"{a=b}", "bad labels {a=b}: at 3: expected a quoted string"},
+        {"{a=\"x}", "bad labels {a=\"x}: at 6: expected a closing quote"},
+        {"{a=\"x\" b=\"y\"}", "bad labels {a=\"x\" b=\"y\"}: at 7: expected ',' or '}'"},
+        {"{a!=\"x\"}", "bad labels {a!=\"x\"}: at 2: expected '=' (a label set has no negative"
+            + " matchers)"},
+        {"{a=~\"x\"}", "bad labels {a=~\"x\"}: at 2: expected '=' (a label set has no regex"
+            + " matchers)"},
+        {"{a=\"1\", a=\"2\"}", "bad labels {a=\"1\", a=\"2\"}: at 8: duplicate label name \"a\""},
+        {"heap{__name__=\"x\"}",
+            "bad labels heap{__name__=\"x\"}: at 5: duplicate label name \"__name__\""},
+        {"{1a=\"x\"}", "bad labels {1a=\"x\"}: at 1: expected a label name"},
+        {"{\"\"=\"x\"}", "bad labels {\"\"=\"x\"}: at 1: expected a valid label name: label name"
+            + " is empty"},
+        {"{a=\"\\q\"}", "bad labels {a=\"\\q\"}: at 4: expected a valid escape, not '\\q' (Go"
+            + " escapes: \\a \\b \\f \\n \\r \\t \\v \\\\ \\\" \\xNN \\NNN \\uNNNN \\UNNNNNNNN)"},
+        {"{a=\"\\xff\"}", "bad labels {a=\"\\xff\"}: at 8: expected byte escapes that form valid"
+            + " UTF-8"},
+        {"{a=\"\\ud800\"}", "bad labels {a=\"\\ud800\"}: at 4: expected a valid Unicode code point"
+            + " in escape \\ud800"},
+        {"{a=\"\\x4\"}", "bad labels {a=\"\\x4\"}: at 7: expected a hex digit in escape"},
+        {"{a=\"\\777\"}", "bad labels {a=\"\\777\"}: at 4: expected an octal escape below \\400"},
+        {"{a=\"x\ny\"}", "bad labels {a=\"x\ny\"}: at 5: expected a closing quote before the end of"
+            + " the line"},
+        {"{a='x'}", "bad labels {a='x'}: at 3: expected a quoted string"},
+        {"{} x", "bad labels {} x: at 3: expected end of input"},
+        {"heap{a=\"1\"}{", "bad labels heap{a=\"1\"}{: at 11: expected end of input"},
+    };
+    for (String[] row : table) {
+      assertThatThrownBy(() -> Labels.parse(row[0])).as(row[0])
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage(row[1]);
+    }
+  }
+
+  @Test
+  void parse_acceptsMetricNamesWithColons() {
+    assertThatObject(Labels.parse("go:gc:pause{job=\"x\"}"))
+        .isEqualTo(Labels.of("__name__", "go:gc:pause", "job", "x"));
   }
 
   static Labels randomLabels(Random rnd) {

@@ -52,4 +52,70 @@ class MatcherTest {
     assertThat(Matcher.regex("job", "a.*")).hasToString("job=~\"a.*\"");
     assertThat(Matcher.notEqual("foo.bar", "x\"")).hasToString("\"foo.bar\"!=\"x\\\"\"");
   }
+  @Test
+  void fastPaths_agreeWithRe2() {
+    String[] regexes = {"", "a", "abc", "a|b", "a|", "|", "foo|bar|baz", ".*", ".+", "a.*", "x?",
+        "(?i)abc", "[a-c]+", "a|b.*"};
+    String[] inputs = {"", "a", "b", "ab", "abc", "ABC", "foo", "bar", "baz", "x", "\n", "a\nb",
+        "c", "bb"};
+    for (String r : regexes) {
+      com.google.re2j.Pattern p = com.google.re2j.Pattern.compile("^(?s:" + r + ")$");
+      for (String in : inputs) {
+        boolean expected = p.matcher(in).matches();
+        assertThat(Matcher.regex("l", r).matches(in)).as("%s =~ %s", in, r).isEqualTo(expected);
+        assertThat(Matcher.notRegex("l", r).matches(in)).as("%s !~ %s", in, r)
+            .isEqualTo(!expected);
+      }
+    }
+  }
+
+  @Test
+  void equalityOperators() {
+    assertThat(Matcher.equal("a", "x").matches("x")).isTrue();
+    assertThat(Matcher.equal("a", "x").matches("X")).isFalse();
+    assertThat(Matcher.notEqual("a", "x").matches("x")).isFalse();
+    assertThat(Matcher.notEqual("a", "x").matches("y")).isTrue();
+    assertThat(Matcher.equal("a", "a.*").matches("abc")).isFalse();
+  }
+
+  @Test
+  void equalsAndHashCode_onTypeNameValue() {
+    assertThat(Matcher.regex("a", "x")).isEqualTo(Matcher.of(Matcher.Type.REGEX, "a", "x"))
+        .hasSameHashCodeAs(Matcher.of(Matcher.Type.REGEX, "a", "x"));
+    assertThat(Matcher.regex("a", "x")).isNotEqualTo(Matcher.equal("a", "x"));
+    assertThat(Matcher.regex("a", "x")).isNotEqualTo(Matcher.regex("b", "x"));
+    assertThat(Matcher.regex("a", "x")).isNotEqualTo(Matcher.regex("a", "y"));
+  }
+
+  @Test
+  void accessorsAndSymbols() {
+    Matcher m = Matcher.notRegex("job", "a+");
+    assertThat(m.name()).isEqualTo("job");
+    assertThat(m.type()).isEqualTo(Matcher.Type.NOT_REGEX);
+    assertThat(m.value()).isEqualTo("a+");
+    assertThat(Matcher.Type.EQUAL.symbol()).isEqualTo("=");
+    assertThat(Matcher.Type.NOT_EQUAL.symbol()).isEqualTo("!=");
+    assertThat(Matcher.Type.REGEX.symbol()).isEqualTo("=~");
+    assertThat(Matcher.Type.NOT_REGEX.symbol()).isEqualTo("!~");
+  }
+
+  @Test
+  void regexThatOnlyCompilesWhenWrapped_isRefused() {
+    assertThatThrownBy(() -> Matcher.regex("a", "x)(?s:y"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("bad regex \"x)(?s:y\"");
+  }
+
+  @Test
+  void invalidNameOrValue_isRefused() {
+    assertThatThrownBy(() -> Matcher.equal("", "x")).hasMessage("label name is empty");
+    assertThatThrownBy(() -> Matcher.equal("a", null)).hasMessage("value of label \"a\" is null");
+    assertThatThrownBy(() -> Matcher.of(null, "a", "x")).isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
+  void unicodeRegex_matchesCodePoints() {
+    assertThat(Matcher.regex("a", ".").matches("\ud83d\ude00")).isTrue();
+    assertThat(Matcher.regex("a", "ü+").matches("üü")).isTrue();
+  }
 }
