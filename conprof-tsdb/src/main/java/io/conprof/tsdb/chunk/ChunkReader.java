@@ -99,6 +99,11 @@ public final class ChunkReader implements Closeable {
       throw new CorruptBlockException(file, 4, "unsupported chunk segment version " + version + ", this reader supports "
           + ChunkWriter.VERSION);
     }
+    for (int i = 5; i < ChunkWriter.HEADER_BYTES; i++) {
+      if (d.u8("header padding") != 0) {
+        throw new CorruptBlockException(file, i, "header padding byte is not zero");
+      }
+    }
   }
 
   public Path dir() {

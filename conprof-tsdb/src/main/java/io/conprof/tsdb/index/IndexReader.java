@@ -86,6 +86,11 @@ public final class IndexReader implements Closeable {
       throw new CorruptBlockException(file, 4, "unsupported index version " + version + ", this reader supports "
           + IndexFormat.VERSION);
     }
+    for (int i = 5; i < IndexFormat.HEADER_BYTES; i++) {
+      if (h.u8("header padding") != 0) {
+        throw new CorruptBlockException(file, i, "header padding byte is not zero");
+      }
+    }
     long[] toc = readToc(file, buf);
     String[] symbols = readSymbols(file, buf, toc);
     ValueOffsetsTable t = readTable(file, buf, toc);
