@@ -318,6 +318,9 @@ public final class SegmentedWal implements Closeable {
       }
       throw e;
     }
+    for (WalRecord r : records) {
+      active.observeSampleTimestamp(r.maxTimestampMillis);
+    }
     writtenPosition += batch;
     return new Written(writtenPosition, active, offsets);
   }

@@ -18,8 +18,17 @@ public final class WalRecord {
   /** For a samples record: the CRC32C of each sample's bytes. */
   final int[] sampleCrcs;
 
+  /** For a samples record: the largest sample timestamp, else {@link Long#MIN_VALUE}. */
+  final long maxTimestampMillis;
+
   WalRecord(byte type, byte[][] parts, long[] sampleOffsets, int[] sampleCrcs) {
+    this(type, parts, sampleOffsets, sampleCrcs, Long.MIN_VALUE);
+  }
+
+  WalRecord(byte type, byte[][] parts, long[] sampleOffsets, int[] sampleCrcs,
+      long maxTimestampMillis) {
     this.type = type;
+    this.maxTimestampMillis = maxTimestampMillis;
     this.parts = parts;
     long total = 0;
     CRC32C crc = new CRC32C();
@@ -40,6 +49,16 @@ public final class WalRecord {
   /** Header plus payload: the bytes this record takes in a WAL file. */
   public long framedBytes() {
     return Framing.RECORD_HEADER_BYTES + (long) length;
+  }
+
+  /** Number of samples in a samples record (0 for other types). */
+  public int sampleCount() {
+    return sampleOffsets == null ? 0 : sampleOffsets.length;
+  }
+
+  /** Offset of the {@code i}-th sample's bytes from the start of a samples record's payload. */
+  public long sampleOffset(int i) {
+    return sampleOffsets[i];
   }
 
   /** CRC32C of the {@code i}-th sample's bytes of a samples record. */

@@ -66,8 +66,10 @@ public final class WalRecords {
     meta.putInt(0);
     meta.putUvarint(samples.size());
     int[] crcs = new int[samples.size()];
+    long maxTs = Long.MIN_VALUE;
     for (int i = 0; i < samples.size(); i++) {
       SampleEntry s = samples.get(i);
+      maxTs = Math.max(maxTs, s.timestampMillis());
       CRC32C crc = new CRC32C();
       crc.update(s.bytes());
       crcs[i] = (int) crc.getValue();
@@ -86,7 +88,7 @@ public final class WalRecords {
       offsets[i] = off;
       off += parts[i + 1].length;
     }
-    return new WalRecord(SAMPLES, parts, offsets, crcs);
+    return new WalRecord(SAMPLES, parts, offsets, crcs, maxTs);
   }
 
   public static WalRecord tombstones(List<TombstoneEntry> tombstones) {

@@ -1,0 +1,84 @@
+package io.conprof.tsdb;
+
+import java.util.List;
+
+/**
+ * An immutable view of the database that queriers read: the blocks, and the time from which the
+ * head's samples belong to this view (older ones are in the blocks). Compaction publishes a new
+ * state; a querier holds the state it started with, so it never sees a sample twice or misses one,
+ * and the head drops a range only after every querier of older states has closed.
+ */
+final class DbState {
+  final List<BlockHandle> blocks;
+  final long headMinTimeMillis;
+  private int readers;
+  private boolean retired;
+  private boolean released;
+
+  DbState(List<BlockHandle> blocks, long headMinTimeMillis) {
+    this.blocks = List.copyOf(blocks);
+    this.headMinTimeMillis = headMinTimeMillis;
+    for (BlockHandle b : this.blocks) {
+      b.retain();
+    }
+  }
+
+  /** Registers a reader; false if this state was already released (take the current one). */
+  synchronized boolean tryAcquire() {
+    if (released) {
+      return false;
+    }
+    readers++;
+    return true;
+  }
+
+  void release() {
+    boolean drop;
+    synchronized (this) {
+      readers--;
+      drop = retired && readers == 0 && !released;
+      if (drop) {
+        released = true;
+      }
+      notifyAll();
+    }
+    if (drop) {
+      releaseBlocks();
+    }
+  }
+
+  /** No new readers will take this state; its blocks are released after the last reader. */
+  void retire() {
+    boolean drop;
+    synchronized (this) {
+      retired = true;
+      drop = readers == 0 && !released;
+      if (drop) {
+        released = true;
+      }
+    }
+    if (drop) {
+      releaseBlocks();
+    }
+  }
+
+  synchronized int readers() {
+    return readers;
+  }
+
+  /** Waits until no reader holds this state. */
+  synchronized void awaitNoReaders(long logEveryMillis, Runnable onWait) throws InterruptedException {
+    while (readers > 0) {
+      wait(logEveryMillis);
+      if (readers > 0) {
+        onWait.run();
+      }
+    }
+  }
+
+  private void releaseBlocks() {
+    for (BlockHandle b : blocks) {
+      b.release();
+    }
+  }
+}
