@@ -71,4 +71,7 @@ final class IdIndex {
   public String toString() {
     return dense != null ? "IdIndex(dense " + Arrays.stream(dense).filter(x -> x != 0).count() + ")" : "IdIndex(sparse " + sparse.size() + ")";
   }
+
+  /** The id indexes of one profile's mappings, functions and locations. */
+  record Indexes(IdIndex mappings, IdIndex functions, IdIndex locations) {}
 }

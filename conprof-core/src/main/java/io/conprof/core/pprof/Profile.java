@@ -25,9 +25,26 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class Profile {
   final ProfileProto.Profile proto;
+  private volatile IdIndex.Indexes indexes; // built on first use unless validation left them
 
   Profile(ProfileProto.Profile proto) {
     this.proto = proto;
+  }
+
+  Profile(ProfileProto.Profile proto, IdIndex.Indexes indexes) {
+    this.proto = proto;
+    this.indexes = indexes;
+  }
+
+  /** Id lookups for this profile's mappings, functions and locations. */
+  IdIndex.Indexes indexes() {
+    IdIndex.Indexes ix = indexes;
+    if (ix == null) {
+      ix = new IdIndex.Indexes(ProfileTransforms.mappingIndex(proto), ProfileTransforms.functionIndex(proto),
+          ProfileTransforms.locationIndex(proto));
+      indexes = ix;
+    }
+    return ix;
   }
 
   /** The value columns of every sample, in order. */

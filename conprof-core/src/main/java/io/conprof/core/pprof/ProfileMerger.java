@@ -111,7 +111,7 @@ public final class ProfileMerger {
       defaultSampleType = profile.string(p.getDefaultSampleType());
     }
     profiles++;
-    new Remapper(p).run();
+    new Remapper(p, profile.indexes()).run();
   }
 
   /** The merged profile so far; the merger may continue to be used afterwards. */
@@ -248,12 +248,12 @@ public final class ProfileMerger {
     private final long[] mappingOffset;
     private final long[] locationMap; // src location position -> merged id (0 = not yet)
 
-    Remapper(ProfileProto.Profile p) {
+    Remapper(ProfileProto.Profile p, IdIndex.Indexes ix) {
       this.p = p;
       this.stringMap = new int[p.getStringTableCount()];
-      this.srcFunctions = ProfileTransforms.functionIndex(p);
-      this.srcMappings = ProfileTransforms.mappingIndex(p);
-      this.srcLocations = ProfileTransforms.locationIndex(p);
+      this.srcFunctions = ix.functions();
+      this.srcMappings = ix.mappings();
+      this.srcLocations = ix.locations();
       this.functionMap = new int[p.getFunctionCount()];
       this.mappingMap = new int[p.getMappingCount()];
       this.mappingOffset = new long[p.getMappingCount()];

@@ -134,7 +134,7 @@ public final class ProfileReader {
   /** Decompresses (if gzipped), parses and validates a profile. */
   public Profile parse(byte[] data) throws InvalidProfileException {
     byte[] raw = decompress(data);
-    return new Profile(parseRaw(raw));
+    return parseValidated(raw);
   }
 
   /** Reads, parses and validates the profile in {@code file}; errors name the file. */
@@ -166,7 +166,7 @@ public final class ProfileReader {
     return Files.readAllBytes(file);
   }
 
-  static ProfileProto.Profile parseRaw(byte[] raw) throws InvalidProfileException {
+  static Profile parseValidated(byte[] raw) throws InvalidProfileException {
     if (raw.length == 0) {
       throw new InvalidProfileException("empty input: 0 bytes is not a pprof profile");
     }
@@ -182,8 +182,7 @@ public final class ProfileReader {
     } catch (IOException e) {
       throw new InvalidProfileException("not a pprof profile: " + e.getMessage(), e);
     }
-    ProfileValidator.validate(p);
-    return p;
+    return new Profile(p, ProfileValidator.validate(p));
   }
 
   /** Limits for a {@link ProfileReader}. */

@@ -1,5 +1,6 @@
 package io.conprof.core.pprof;
 
+import io.conprof.core.pprof.IdIndex.Indexes;
 import io.conprof.core.pprof.proto.ProfileProto;
 
 /**
@@ -11,8 +12,8 @@ import io.conprof.core.pprof.proto.ProfileProto;
 final class ProfileValidator {
   private ProfileValidator() {}
 
-  /** Validates {@code p}; returns the location index so callers that need it do not rebuild it. */
-  static IdIndex validate(ProfileProto.Profile p) throws InvalidProfileException {
+  /** Validates {@code p}; returns the id indexes it built so that callers do not rebuild them. */
+  static Indexes validate(ProfileProto.Profile p) throws InvalidProfileException {
     int strings = p.getStringTableCount();
     if (strings == 0) {
       throw new InvalidProfileException("not a pprof profile: the string table is empty (string_table[0] must be \"\")");
@@ -105,7 +106,7 @@ final class ProfileValidator {
         str(strings, label.getNumUnit(), where + " num_unit");
       }
     }
-    return locations;
+    return new Indexes(mappings, functions, locations);
   }
 
   private static void str(int strings, long index, String where) throws InvalidProfileException {
