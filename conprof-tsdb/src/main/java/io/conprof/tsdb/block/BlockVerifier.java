@@ -136,7 +136,7 @@ public final class BlockVerifier {
             + " series, " + numChunks + " chunks, " + samples + " samples"));
       }
     }
-    return problems;
+    return problems.stream().distinct().toList();
   }
 
   private static void checkChunkRefs(BlockMeta meta, List<IndexSeries> series, ChunkReader chunks, Set<Long> chunkRefs,
@@ -146,6 +146,11 @@ public final class BlockVerifier {
         if (chunkRefs != null && !chunkRefs.contains(c.ref())) {
           problems.add(new Problem(indexFile, s.ref(), "series " + s.labelPairs() + " refers to chunk 0x"
               + Long.toHexString(c.ref()) + ", which is not the start of an intact chunk"));
+          try {
+            chunks.chunk(c.ref());
+          } catch (CorruptBlockException e) {
+            problems.add(Problem.of(e)); // where the reference lands in the chunk files
+          }
           continue;
         }
         if (meta != null && (c.minTimeMillis() < meta.minTimeMillis() || c.maxTimeMillis() >= meta.maxTimeMillis())) {

@@ -160,10 +160,20 @@ public final class ChunkReader implements Closeable {
   /** Reads one chunk and checks its CRC. */
   public Chunk chunk(long ref) throws CorruptBlockException {
     Located l = locate(ref);
+    checkFrameCrc(l);
+    return new Chunk(l.buf(), l.dataStart(), l.dataEnd(), l.file(), l.dataStart());
+  }
+
+  /** Checks the CRC of a located chunk; a mismatch is reported at the chunk's first byte. */
+  private static void checkFrameCrc(Located l) throws CorruptBlockException {
     ByteDecoder d = new ByteDecoder(l.buf(), l.encodingAt(), l.dataEnd() + 4, l.file(), l.encodingAt());
     d.skip(l.dataEnd() - l.encodingAt(), "chunk data");
-    d.checkCrc32c(l.encodingAt(), "chunk");
-    return new Chunk(l.buf(), l.dataStart(), l.dataEnd(), l.file(), l.dataStart());
+    try {
+      d.checkCrc32c(l.encodingAt(), "chunk");
+    } catch (CorruptBlockException e) {
+      throw new CorruptBlockException(l.file(), l.frameStart(), "chunk of " + (l.dataEnd() - l.dataStart())
+          + " data bytes: " + e.reason() + " (CRC stored at offset " + e.offset() + ")");
+    }
   }
 
   /** Reads only the timestamps of one chunk (checked by the timestamp section's own CRC). */
@@ -183,9 +193,7 @@ public final class ChunkReader implements Closeable {
     while (off < buf.limit()) {
       long ref = ((long) n << 32) | off;
       Located l = locate(ref);
-      ByteDecoder d = new ByteDecoder(buf, l.encodingAt(), l.dataEnd() + 4, l.file(), l.encodingAt());
-      d.skip(l.dataEnd() - l.encodingAt(), "chunk data");
-      d.checkCrc32c(l.encodingAt(), "chunk");
+      checkFrameCrc(l);
       refsOut.add(ref);
       off = l.dataEnd() + 4;
     }
