@@ -51,6 +51,12 @@ public final class ChronicleSeriesRegistry implements SeriesRegistry {
     boolean clean = Files.exists(marker);
     Files.deleteIfExists(marker);
     ChronicleMapBuilder<byte[], byte[]> b = builder(maxSeries);
+    if (exists && !looksLikeChronicleMap(file)) {
+      // Chronicle waits a minute for a header that never becomes ready; do not ask it.
+      LOG.warn("series registry {} is not a Chronicle Map file; rebuilding it from the WAL", file);
+      Files.delete(file);
+      return new ChronicleSeriesRegistry(b.createPersistedTo(file.toFile()), file, marker, true);
+    }
     if (!exists) {
       return new ChronicleSeriesRegistry(b.createPersistedTo(file.toFile()), file, marker, false);
     }
@@ -68,6 +74,16 @@ public final class ChronicleSeriesRegistry implements SeriesRegistry {
       return new ChronicleSeriesRegistry(builder(maxSeries).createPersistedTo(file.toFile()), file,
           marker, true);
     }
+  }
+
+  private static boolean looksLikeChronicleMap(Path file) throws IOException {
+    byte[] head = new byte[256];
+    int n;
+    try (var in = Files.newInputStream(file)) {
+      n = in.readNBytes(head, 0, head.length);
+    }
+    return new String(head, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1)
+        .contains("net.openhft.chronicle.map.VanillaChronicleMap");
   }
 
   private static ChronicleMapBuilder<byte[], byte[]> builder(long maxSeries) {
