@@ -129,9 +129,9 @@ public final class BlockWriter {
     List<IndexSeries> indexSeries = new ArrayList<>();
     long numSamples = 0;
     long numChunks = 0;
-    long chunkBytes;
-    try (ChunkWriter chunks = new ChunkWriter(dir.resolve(CHUNKS_NAME), ChunkWriter.DEFAULT_MAX_SEGMENT_BYTES,
-        options.fsync())) {
+    ChunkWriter chunks = new ChunkWriter(dir.resolve(CHUNKS_NAME), ChunkWriter.DEFAULT_MAX_SEGMENT_BYTES,
+        options.fsync());
+    try {
       Labels prev = null;
       ChunkCutter cutter = new ChunkCutter(chunks, options);
       while (series.hasNext()) {
@@ -159,9 +159,10 @@ public final class BlockWriter {
           numSamples += m.numSamples();
         }
       }
+    } finally {
       chunks.close();
-      chunkBytes = chunks.totalBytes();
     }
+    long chunkBytes = chunks.totalBytes();
     long indexBytes = IndexWriter.write(dir.resolve(INDEX_NAME), indexSeries, options.fsync());
     Tombstones.EMPTY.write(dir, options.fsync());
     long tombstoneBytes = Files.size(dir.resolve(Tombstones.NAME));

@@ -18,8 +18,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *                  payload_codec:u8 raw_len:uvarint payload_section
  * ts_section    := t0:varint [ d1:varint { dod:varint } ]        (zigzag varints; d1 = t1-t0, dod = d(i)-d(i-1))
  * ts_crc        := CRC32C over num_samples, ts_len and ts_section
- * payload_codec := 0 (payload_section is the raw section) | 1 (payload_section is one zstd frame of it)
+ * payload_codec := 0 (payload_section is the raw section)
+ *                | 1 (payload_section is one zstd frame of the raw section)
+ *                | 2 (payload_section is one zstd frame of the split section, see FieldSplit)
  * raw section   := { len:uvarint bytes[len] }                    (num_samples times; len may be 0)
+ * raw_len       := length of the raw (codec 0, 1) or split (codec 2) section
  * </pre>
  *
  * <p>Why this shape. The timestamps come first, with their own CRC, and are not compressed with the
@@ -27,11 +30,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * chunk are compressed together as one zstd frame, because consecutive profiles of one process share most
  * of their bytes (string tables, locations, functions): compressed alone, a profile barely shrinks; in a
  * chunk each later profile costs little more than its difference from the earlier ones. The zstd window
- * is sized to the whole raw section (up to 2^27 bytes, zstd's default decoder limit), so the last profile of
+ * is sized to the whole section (up to 2^27 bytes, zstd's default decoder limit), so the last profile of
  * a chunk can still refer to the first one; above {@value #LONG_DISTANCE_MIN_BYTES} bytes long-distance
  * matching is switched on, which finds those repeats cheaply. The price is paid on reads: one profile costs
  * the inflation of its whole chunk, which is why chunks are bounded both by sample count and by raw bytes.
- * When zstd does not make the section smaller (tiny or random payloads) it is stored raw.
+ * When any payload parses as a protobuf (pprof profiles do), the payloads are first regrouped by top-level
+ * field ({@link FieldSplit}), which brings the string tables, functions and locations of consecutive
+ * profiles next to each other. When zstd does not make the payloads smaller (tiny or random payloads) they
+ * are stored raw.
  *
  * <p>Readers bound everything: sample counts by the bytes present, raw sizes by
  * {@value #MAX_RAW_BYTES}, and the zstd frame's declared content size must equal {@code raw_len}.
@@ -46,6 +52,7 @@ public final class ChunkCodec {
 
   static final int CODEC_RAW = 0;
   static final int CODEC_ZSTD = 1;
+  static final int CODEC_ZSTD_SPLIT = 2;
 
   /** Test hook: number of zstd decompressions performed by this JVM. */
   static final AtomicLong DECOMPRESSIONS = new AtomicLong();
@@ -84,13 +91,26 @@ public final class ChunkCodec {
     for (int i = 0; i < count; i++) {
       raw.uvarint(payloads[i].length).bytes(payloads[i]);
     }
-    byte[] compressed = compress(raw.array(), raw.length(), zstdLevel);
+    boolean anyProtobuf = false;
+    for (int i = 0; i < count && !anyProtobuf; i++) {
+      anyProtobuf = FieldSplit.parses(payloads[i]);
+    }
+    int codec = CODEC_ZSTD;
+    ByteEncoder section = raw;
+    if (anyProtobuf) {
+      ByteEncoder split = FieldSplit.split(payloads, count);
+      if (split.length() <= MAX_RAW_BYTES) {
+        codec = CODEC_ZSTD_SPLIT;
+        section = split;
+      }
+    }
+    byte[] compressed = compress(section.array(), section.length(), zstdLevel);
 
     ByteEncoder out = new ByteEncoder(ts.length() + 32 + Math.min(raw.length(), compressed.length));
     out.uvarint(count).uvarint(ts.length()).bytes(ts.array(), 0, ts.length());
     out.crc32cFrom(0);
     if (compressed.length < raw.length()) {
-      out.u8(CODEC_ZSTD).uvarint(raw.length()).bytes(compressed);
+      out.u8(codec).uvarint(section.length()).bytes(compressed);
     } else {
       out.u8(CODEC_RAW).uvarint(raw.length()).bytes(raw.array(), 0, raw.length());
     }
@@ -158,7 +178,7 @@ public final class ChunkCodec {
         throw d.corrupt("raw payload section is " + d.remaining() + " bytes, header says " + rawLen);
       }
       raw = d.bytes(rawLen, "raw payload section");
-    } else if (codec == CODEC_ZSTD) {
+    } else if (codec == CODEC_ZSTD || codec == CODEC_ZSTD_SPLIT) {
       int frameAt = d.position();
       byte[] frame = d.bytes(d.remaining(), "zstd payload frame");
       long declared = Zstd.getFrameContentSize(frame);
@@ -176,7 +196,10 @@ public final class ChunkCodec {
         throw d.corruptAt(frameAt, "zstd frame does not decode: " + e.getMessage());
       }
     } else {
-      throw d.corruptAt(codecAt, "unknown payload codec " + codec + " (expected 0 or 1)");
+      throw d.corruptAt(codecAt, "unknown payload codec " + codec + " (expected 0, 1 or 2)");
+    }
+    if (codec == CODEC_ZSTD_SPLIT) {
+      return FieldSplit.join(raw, n, d.file(), codecAt);
     }
     ByteDecoder r = new ByteDecoder(ByteBuffer.wrap(raw), 0, raw.length, d.file(), codecAt);
     byte[][] out = new byte[n][];

@@ -21,9 +21,10 @@ class ChunkCodecTest {
       byte[][] payloads = new byte[n][];
       byte[] base = randomBytes(rnd, rnd.nextInt(3000));
       for (int i = 0; i < n; i++) {
-        switch (rnd.nextInt(4)) {
+        switch (rnd.nextInt(5)) {
           case 0 -> payloads[i] = new byte[0];
           case 1 -> payloads[i] = randomBytes(rnd, rnd.nextInt(200));
+          case 2 -> payloads[i] = FieldSplitTest.randomProtobuf(rnd);
           default -> {
             payloads[i] = base.clone();
             if (payloads[i].length > 0) {
@@ -126,8 +127,17 @@ class ChunkCodecTest {
   @Test
   void decode_randomGarbageNeverThrowsAnythingButCorruptBlockException() {
     Random rnd = new Random(5);
-    byte[] good = ChunkCodec.encode(new long[] {1, 2}, new byte[][] {randomBytes(rnd, 300), randomBytes(rnd, 300)}, 2, 3);
-    for (int i = 0; i < 2000; i++) {
+    ByteEncoder many = new ByteEncoder();
+    for (int i = 0; i < 10; i++) {
+      many.bytes(FieldSplitTest.randomProtobuf(rnd));
+    }
+    byte[] base = many.toByteArray();
+    byte[][] goods = {
+        ChunkCodec.encode(new long[] {1, 2}, new byte[][] {randomBytes(rnd, 300), randomBytes(rnd, 300)}, 2, 3),
+        ChunkCodec.encode(new long[] {1, 2, 3}, new byte[][] {base, base, base}, 3, 3)};
+    assertThat(goods[1][goods[1][1] + 2 + 4]).as("payload codec").isEqualTo((byte) ChunkCodec.CODEC_ZSTD_SPLIT);
+    for (int i = 0; i < 4000; i++) {
+      byte[] good = goods[i % 2];
       byte[] bad = good.clone();
       int flips = 1 + rnd.nextInt(4);
       for (int f = 0; f < flips; f++) {
