@@ -200,6 +200,55 @@ class BlockTest {
   }
 
   @Test
+  void concurrentReaders_seeEitherTheOldOrTheNewTombstonesWhileDeleting() throws Exception {
+    TreeMap<Labels, List<Sample>> series = TestData.randomSeries(new Random(31), 10, MINT, MAXT);
+    BlockMeta meta = TestData.write(dataDir, series, MINT, MAXT);
+    Labels victim = series.firstKey();
+    List<Sample> before = series.get(victim);
+    long cut = before.get(before.size() / 2).timestampMillis();
+    List<Sample> after = before.stream().filter(s -> s.timestampMillis() < cut).toList();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try (Block block = Block.open(dataDir.resolve(meta.ulid()))) {
+      java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+      List<java.util.concurrent.Future<Integer>> readers = new ArrayList<>();
+      for (int t = 0; t < 3; t++) {
+        readers.add(pool.submit(() -> {
+          start.await();
+          int checked = 0;
+          for (int round = 0; round < 8; round++) {
+            for (BlockSeries s : block.select(List.of(), Long.MIN_VALUE, Long.MAX_VALUE)) {
+              List<Sample> got = TestData.read(s, Long.MIN_VALUE, Long.MAX_VALUE);
+              if (s.labels().equals(victim)) {
+                assertThat(got).satisfiesAnyOf(g -> assertThat(g).isEqualTo(before), g -> assertThat(g).isEqualTo(after));
+              } else {
+                assertThat(got).isEqualTo(series.get(s.labels()));
+              }
+              checked++;
+            }
+          }
+          return checked;
+        }));
+      }
+      java.util.concurrent.Future<?> deleter = pool.submit(() -> {
+        start.await();
+        List<Matcher> ms = new ArrayList<>();
+        victim.forEach(l -> ms.add(Matcher.equal(l.name(), l.value())));
+        block.delete(ms, cut, Long.MAX_VALUE);
+        return null;
+      });
+      start.countDown();
+      deleter.get();
+      for (java.util.concurrent.Future<Integer> r : readers) {
+        assertThat(r.get()).isEqualTo(8 * 10);
+      }
+      BlockSeries v = block.select(List.of(), Long.MIN_VALUE, Long.MAX_VALUE).get(0);
+      assertThat(TestData.read(v, Long.MIN_VALUE, Long.MAX_VALUE)).isEqualTo(after);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void open_missingFilesAreCorruptBlockExceptions() throws Exception {
     BlockMeta meta = TestData.write(dataDir, TestData.randomSeries(new Random(4), 3, MINT, MAXT), MINT, MAXT);
     Path dir = dataDir.resolve(meta.ulid());
