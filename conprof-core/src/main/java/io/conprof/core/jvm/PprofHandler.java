@@ -125,8 +125,12 @@ final class PprofHandler implements HttpHandler {
         serveError(ex, 400, "seconds and debug params are incompatible");
         return;
       }
+      // JFR delivers events about a second late: wait for delivery before each read, so the delta
+      // holds exactly the events of the N seconds between the reads.
+      profiler.engine().awaitDelivery();
       Snapshot p0 = profiler.snapshot(type.get());
       Thread.sleep(Duration.ofSeconds(seconds).toMillis());
+      profiler.engine().awaitDelivery();
       Snapshot p1 = profiler.snapshot(type.get());
       Snapshot delta = p1.minus(p0, p1.timeNanos(), p1.timeNanos() - p0.timeNanos());
       sendProfile(ex, name + "-delta", delta.toProfile().toGzip());
