@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 
@@ -125,7 +124,7 @@ public final class ChunkReader implements Closeable {
   }
 
   /** Location of one chunk in a segment; {@code dataStart..dataEnd} is the encoded data. */
-  record Located(int segment, MappedByteBuffer buf, Path file, int frameStart, int encodingAt, int dataStart, int dataEnd) {}
+  record Located(MappedByteBuffer buf, Path file, int frameStart, int encodingAt, int dataStart, int dataEnd) {}
 
   Located locate(long ref) throws CorruptBlockException {
     ensureOpen();
@@ -154,7 +153,7 @@ public final class ChunkReader implements Closeable {
           + ChunkCodec.ENCODING_ZSTD_BYTES + ")");
     }
     int dataStart = d.position();
-    return new Located((int) segNo, buf, file, (int) off, encodingAt, dataStart, dataStart + len);
+    return new Located(buf, file, (int) off, encodingAt, dataStart, dataStart + len);
   }
 
   /** Reads one chunk and checks its CRC. */
@@ -198,11 +197,6 @@ public final class ChunkReader implements Closeable {
       off = l.dataEnd() + 4;
     }
     return refsOut;
-  }
-
-  /** All segment numbers with their files, for diagnostics. */
-  public List<Path> segmentFiles() {
-    return new ArrayList<>(List.of(files));
   }
 
   private void ensureOpen() {
