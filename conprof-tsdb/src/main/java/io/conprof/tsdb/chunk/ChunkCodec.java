@@ -99,7 +99,7 @@ public final class ChunkCodec {
     ByteEncoder section = raw;
     if (anyProtobuf) {
       ByteEncoder split = FieldSplit.split(payloads, count);
-      if (split.length() <= MAX_RAW_BYTES) {
+      if (split != null && split.length() <= MAX_RAW_BYTES) {
         codec = CODEC_ZSTD_SPLIT;
         section = split;
       }

@@ -3,7 +3,6 @@ package io.conprof.tsdb.chunk;
 import io.conprof.tsdb.block.CorruptBlockException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -28,9 +27,14 @@ import java.util.TreeMap;
  * order. A sample that does not parse as a sequence of protobuf fields (wire types 0, 1, 2 and 5) is kept
  * whole under pseudo-field 0, whose entries are {@code len:uvarint bytes[len]}. Joining walks each layout
  * and takes entries from the streams, so the samples come back byte for byte; every stream must be
- * consumed exactly.
+ * consumed exactly. At most {@value #MAX_STREAMS} streams; payloads with more field numbers are not split.
  */
 final class FieldSplit {
+  /** Largest protobuf field number. */
+  static final int MAX_FIELD = 0x1fff_ffff;
+  /** Most streams (distinct top-level field numbers) in one section; pprof uses 14. */
+  static final int MAX_STREAMS = 1024;
+
   private FieldSplit() {}
 
   /** End index of the protobuf field starting at {@code pos}, or -1 if there is none. */
@@ -49,7 +53,7 @@ final class FieldSplit {
       }
       shift += 7;
     }
-    if ((tag >>> 3) == 0 || (tag >>> 3) > 0x1fff_ffffL) {
+    if ((tag >>> 3) == 0 || (tag >>> 3) > MAX_FIELD) {
       return -1;
     }
     switch ((int) (tag & 7)) {
@@ -118,7 +122,7 @@ final class FieldSplit {
     return b.length > 0;
   }
 
-  /** The split section of {@code n} payloads. */
+  /** The split section of {@code n} payloads, or null when they use more than {@link #MAX_STREAMS} field numbers. */
   static ByteEncoder split(byte[][] payloads, int n) {
     ByteEncoder layouts = new ByteEncoder(n * 8);
     TreeMap<Integer, ByteEncoder> streams = new TreeMap<>();
@@ -159,6 +163,9 @@ final class FieldSplit {
       runCount++;
       layouts.uvarint(runCount).bytes(runs.array(), 0, runs.length());
     }
+    if (streams.size() > MAX_STREAMS) {
+      return null;
+    }
     ByteEncoder out = layouts;
     out.uvarint(streams.size());
     for (Map.Entry<Integer, ByteEncoder> e : streams.entrySet()) {
@@ -168,35 +175,36 @@ final class FieldSplit {
   }
 
   /**
-   * Restores {@code n} payloads from a split section.
+   * Restores {@code n} payloads from a split section. Memory besides the output is O(n + streams).
    *
    * @param file, fileOffset where the section came from, for error messages
    */
   static byte[][] join(byte[] section, int n, Path file, long fileOffset) throws CorruptBlockException {
-    ByteDecoder d = new ByteDecoder(ByteBuffer.wrap(section), 0, section.length, file, fileOffset);
-    int[][] layouts = new int[n][];
+    ByteBuffer buf = ByteBuffer.wrap(section);
+    ByteDecoder d = new ByteDecoder(buf, 0, section.length, file, fileOffset);
+    int[] layoutStart = new int[n];
     for (int i = 0; i < n; i++) {
+      layoutStart[i] = d.position();
       int runs = d.uvarintInt("layout run count", d.remaining() / 2);
-      int[] l = new int[runs * 2];
       for (int r = 0; r < runs; r++) {
-        l[2 * r] = d.uvarintInt("layout field", 0x1fff_ffff);
-        l[2 * r + 1] = d.uvarintInt("layout run length", section.length);
+        d.uvarintInt("layout field", MAX_FIELD);
+        d.uvarintInt("layout run length", section.length);
       }
-      layouts[i] = l;
     }
-    int streamCount = d.uvarintInt("stream count", d.remaining() / 2);
-    Map<Integer, int[]> streams = new HashMap<>(); // field -> {position, end}
-    int prevField = -1;
+    int streamCount = d.uvarintInt("stream count", MAX_STREAMS);
+    int[] fields = new int[streamCount];
+    int[] pos = new int[streamCount];
+    int[] ends = new int[streamCount];
     for (int i = 0; i < streamCount; i++) {
-      int field = d.uvarintInt("stream field", 0x1fff_ffff);
-      if (field <= prevField) {
-        throw d.corrupt("stream fields not ascending: " + field + " after " + prevField);
+      int field = d.uvarintInt("stream field", MAX_FIELD);
+      if (i > 0 && field <= fields[i - 1]) {
+        throw d.corrupt("stream fields not ascending: " + field + " after " + fields[i - 1]);
       }
-      prevField = field;
+      fields[i] = field;
       int len = d.uvarintInt("stream length", d.remaining());
-      int start = d.position();
+      pos[i] = d.position();
       d.skip(len, "stream");
-      streams.put(field, new int[] {start, start + len});
+      ends[i] = pos[i] + len;
     }
     if (d.remaining() != 0) {
       throw d.corrupt(d.remaining() + " trailing bytes after the split streams");
@@ -205,38 +213,39 @@ final class FieldSplit {
     ByteEncoder sample = new ByteEncoder(4096);
     for (int i = 0; i < n; i++) {
       sample.reset();
-      int[] l = layouts[i];
-      for (int r = 0; r < l.length; r += 2) {
-        int field = l[r];
-        int[] s = streams.get(field);
-        if (s == null) {
-          throw d.corrupt("sample " + i + " needs field " + field + " but there is no stream for it");
+      ByteDecoder l = new ByteDecoder(buf, layoutStart[i], section.length, file, fileOffset + layoutStart[i]);
+      int runs = l.uvarintInt("layout run count", l.remaining() / 2);
+      for (int r = 0; r < runs; r++) {
+        int field = l.uvarintInt("layout field", MAX_FIELD);
+        int count = l.uvarintInt("layout run length", section.length);
+        int s = java.util.Arrays.binarySearch(fields, field);
+        if (s < 0) {
+          throw l.corrupt("sample " + i + " needs field " + field + " but there is no stream for it");
         }
-        for (int c = 0; c < l[r + 1]; c++) {
-          int start = s[0];
+        for (int c = 0; c < count; c++) {
+          int start = pos[s];
           int end;
           if (field == 0) {
-            ByteDecoder o = new ByteDecoder(ByteBuffer.wrap(section), start, s[1], file, fileOffset + start);
+            ByteDecoder o = new ByteDecoder(buf, start, ends[s], file, fileOffset + start);
             int len = o.uvarintInt("opaque sample length", o.remaining());
             start = o.position();
             end = start + len;
           } else {
-            end = fieldEnd(section, start, s[1]);
+            end = fieldEnd(section, start, ends[s]);
             if (end < 0 || fieldNumber(section, start) != field) {
               throw new CorruptBlockException(file, fileOffset + start, "stream of field " + field
                   + " does not hold a well-formed entry for sample " + i);
             }
           }
           sample.bytes(section, start, end - start);
-          s[0] = end;
+          pos[s] = end;
         }
       }
       out[i] = sample.toByteArray();
     }
-    for (Map.Entry<Integer, int[]> e : streams.entrySet()) {
-      if (e.getValue()[0] != e.getValue()[1]) {
-        throw d.corrupt("stream of field " + e.getKey() + " has " + (e.getValue()[1] - e.getValue()[0])
-            + " bytes left after all samples");
+    for (int s = 0; s < streamCount; s++) {
+      if (pos[s] != ends[s]) {
+        throw d.corrupt("stream of field " + fields[s] + " has " + (ends[s] - pos[s]) + " bytes left after all samples");
       }
     }
     return out;

@@ -85,6 +85,21 @@ class FieldSplitTest {
   }
 
   @Test
+  void encode_tooManyFieldNumbersFallsBackToWholePayloads() throws Exception {
+    ByteEncoder e = new ByteEncoder();
+    for (int f = 1; f <= FieldSplit.MAX_STREAMS + 1; f++) {
+      e.uvarint(((long) f << 3)).uvarint(0);
+    }
+    byte[] p = e.toByteArray();
+    assertThat(FieldSplit.split(new byte[][] {p}, 1)).isNull();
+    byte[] data = ChunkCodec.encode(new long[] {1, 2}, new byte[][] {p, p}, 2, 3);
+    assertThat(data[data[1] + 6]).as("payload codec").isEqualTo((byte) ChunkCodec.CODEC_ZSTD);
+    byte[][] back = Chunk.ofData(data, ORIGIN).payloads();
+    assertThat(back[0]).isEqualTo(p);
+    assertThat(back[1]).isEqualTo(p);
+  }
+
+  @Test
   void parses_acceptsPprofAndRefusesBrokenFields() throws Exception {
     assertThat(FieldSplit.parses(heapSeries().get(0))).isTrue();
     assertThat(FieldSplit.parses(new byte[0])).isFalse();
