@@ -26,7 +26,7 @@ sealed interface YamlNode {
     }
   }
 
-  /** How the YAML parser resolved a scalar (YAML 1.1 rules: {@code yes} and {@code on} are true). */
+  /** How the parser resolved a scalar (YAML 1.1: {@code yes} and {@code on} are booleans). */
   enum ScalarType { STRING, NUMBER, BOOLEAN, NULL }
 
   /** A scalar; {@code text} is null for YAML null ({@code ~}, {@code null} or nothing). */
