@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Continuous profiling: scrape, store and query pprof profiles.",
-    subcommands = {CommandLine.HelpCommand.class, ProfileCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, ProfileCommand.class, ImportCommand.class,
+        TsdbCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

@@ -3,6 +3,7 @@ package io.conprof.tsdb;
 import io.conprof.core.model.Matcher;
 import io.conprof.tsdb.block.Block;
 import io.conprof.tsdb.block.BlockMeta;
+import io.conprof.tsdb.block.BlockVerifier;
 import io.conprof.tsdb.block.BlockWriter;
 import io.conprof.tsdb.block.CompactionPlanner;
 import io.conprof.tsdb.block.Compactor;
@@ -12,10 +13,10 @@ import io.conprof.tsdb.head.Head;
 import io.conprof.tsdb.head.HeadSeries;
 import io.conprof.tsdb.head.InMemorySeriesRegistry;
 import io.conprof.tsdb.head.SeriesRegistry;
+import io.conprof.tsdb.wal.SegmentedWal;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -179,6 +180,40 @@ public final class Tsdb implements Closeable {
       lockChannel.close();
       throw e;
     }
+  }
+
+  /**
+   * Checks every file of the database in {@code dir} without opening it for writing or changing
+   * anything: every block through {@link BlockVerifier} (every CRC, every reference between index,
+   * chunks and tombstones), leftover temporary directories, and every WAL record's framing, CRCs and
+   * contents. A torn tail of the newest WAL segment is what a crash leaves (the next open cuts it)
+   * and is not reported.
+   */
+  public static List<StorageProblem> verify(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new java.nio.file.NoSuchFileException(dir.toString(), null, "no such directory");
+    }
+    List<StorageProblem> out = new ArrayList<>();
+    List<Path> entries = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+      ds.forEach(entries::add);
+    }
+    entries.sort(Comparator.naturalOrder());
+    for (Path p : entries) {
+      String name = p.getFileName().toString();
+      if (!Files.isDirectory(p)) {
+        continue;
+      }
+      if (ULID.matcher(name).matches()) {
+        for (BlockVerifier.Problem pr : BlockVerifier.verify(p)) {
+          out.add(new StorageProblem(pr.file(), pr.offset(), pr.message()));
+        }
+      }
+    }
+    for (SegmentedWal.Problem pr : SegmentedWal.verify(dir.resolve(WAL_DIR))) {
+      out.add(new StorageProblem(pr.file(), pr.offset(), pr.message()));
+    }
+    return out;
   }
 
   private static String readHolder(FileChannel ch) {
@@ -561,9 +596,5 @@ public final class Tsdb implements Closeable {
         lockChannel.close();
       }
     }
-  }
-
-  static String pidDescription() {
-    return ManagementFactory.getRuntimeMXBean().getName();
   }
 }
