@@ -180,7 +180,7 @@ public final class Relabeler {
     return Long.toUnsignedString(Long.remainderUnsigned(x, modulus));
   }
 
-  private static String mapCodePoints(String s, boolean lower) {
+  static String mapCodePoints(String s, boolean lower) {
     StringBuilder sb = new StringBuilder(s.length());
     for (int i = 0; i < s.length(); ) {
       int cp = s.codePointAt(i);
