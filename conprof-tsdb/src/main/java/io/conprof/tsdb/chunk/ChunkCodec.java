@@ -7,6 +7,7 @@ import com.github.luben.zstd.ZstdException;
 import io.conprof.tsdb.block.CorruptBlockException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.zip.CRC32C;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -150,23 +151,6 @@ public final class ChunkCodec {
     return new int[] {n, tsStart, tsStart + tsLen};
   }
 
-  static long[] decodeTimestamps(ByteDecoder d, int n, int tsEnd) throws CorruptBlockException {
-    long[] ts = new long[n];
-    long prev = d.varint("timestamp");
-    ts[0] = prev;
-    long delta = 0;
-    for (int i = 1; i < n; i++) {
-      long v = d.varint("timestamp delta");
-      delta = i == 1 ? v : delta + v;
-      prev += delta;
-      ts[i] = prev;
-    }
-    if (d.position() != tsEnd) {
-      throw d.corrupt("timestamp section has " + (tsEnd - d.position()) + " unread bytes after " + n + " timestamps");
-    }
-    return ts;
-  }
-
   /** Decodes the payloads; {@code d} is positioned at {@code payload_codec}. Reads to the end of the window. */
   static byte[][] decodePayloads(ByteDecoder d, int n) throws CorruptBlockException {
     int codecAt = d.position();
@@ -216,8 +200,54 @@ public final class ChunkCodec {
   /** Decodes timestamps of a whole data window. */
   static long[] timestamps(ByteBuffer buf, int start, int end, Path file, long fileOffset) throws CorruptBlockException {
     ByteDecoder d = new ByteDecoder(buf, start, end, file, fileOffset);
-    int[] h = readTimestampSection(d);
-    ByteDecoder t = new ByteDecoder(buf, h[1], h[2], file, fileOffset + (h[1] - start));
-    return decodeTimestamps(t, h[0], h[2]);
+    int n = d.uvarintInt("chunk sample count", Integer.MAX_VALUE);
+    int tsLen = d.uvarintInt("chunk timestamp section length", d.remaining());
+    int tsStart = d.position();
+    if (n < 1 || n > tsLen) {
+      throw d.corruptAt(start, "chunk sample count " + n + " impossible for a timestamp section of " + tsLen + " bytes");
+    }
+    d.skip(tsLen, "chunk timestamp section");
+    int crcAt = d.position();
+    int stored = d.u32("chunk timestamp section CRC32C");
+    // one bulk copy, then CRC and varints on the heap array: this is the hot path of timeline queries
+    byte[] b = new byte[crcAt - start];
+    buf.get(start, b, 0, b.length);
+    CRC32C crc = new CRC32C();
+    crc.update(b, 0, b.length);
+    if ((int) crc.getValue() != stored) {
+      throw d.corruptAt(crcAt, "chunk timestamp section CRC32C mismatch: stored " + ByteDecoder.hex(stored)
+          + ", computed " + ByteDecoder.hex((int) crc.getValue()));
+    }
+    long[] ts = new long[n];
+    int p = tsStart - start;
+    long prev = 0;
+    long delta = 0;
+    for (int i = 0; i < n; i++) {
+      long u = 0;
+      int shift = 0;
+      while (true) {
+        if (p >= b.length || shift > 63) {
+          throw d.corruptAt(start + Math.min(p, b.length), "timestamp " + i + " of " + n + " is a truncated or overlong varint");
+        }
+        int x = b[p++] & 0xff;
+        u |= (long) (x & 0x7f) << shift;
+        if ((x & 0x80) == 0) {
+          break;
+        }
+        shift += 7;
+      }
+      long v = (u >>> 1) ^ -(u & 1);
+      if (i == 0) {
+        prev = v;
+      } else {
+        delta = i == 1 ? v : delta + v;
+        prev += delta;
+      }
+      ts[i] = prev;
+    }
+    if (p != b.length) {
+      throw d.corruptAt(start + p, "timestamp section has " + (b.length - p) + " unread bytes after " + n + " timestamps");
+    }
+    return ts;
   }
 }
