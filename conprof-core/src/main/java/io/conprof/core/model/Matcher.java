@@ -119,6 +119,12 @@ public final class Matcher {
     }
     Pattern pattern;
     try {
+      RegexLimits.check(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("bad regex " + GoStrings.quote(value) + " in matcher "
+          + render(type, name, value) + ": " + e.getMessage(), e);
+    }
+    try {
       Pattern.compile(value);
       pattern = Pattern.compile("^(?s:" + value + ")$");
     } catch (PatternSyntaxException e) {

@@ -4,6 +4,7 @@ import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import io.conprof.core.model.GoStrings;
+import io.conprof.core.model.RegexLimits;
 import java.util.Map;
 
 /** A relabel config with its regex compiled, and Go's {@code regexp.Expand} template rules. */
@@ -20,6 +21,12 @@ final class CompiledRelabel {
 
   /** Compiles as Prometheus does: {@code ^(?:regex)$}, without the dot-matches-newline flag. */
   static Pattern compileRegex(String regex) {
+    try {
+      RegexLimits.check(regex);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("bad regex " + GoStrings.quote(regex) + ": "
+          + e.getMessage(), e);
+    }
     try {
       Pattern.compile(regex);
       return Pattern.compile("^(?:" + regex + ")$");

@@ -6,6 +6,7 @@ import io.conprof.core.model.Durations;
 import io.conprof.core.model.GoStrings;
 import io.conprof.core.model.LabelNames;
 import io.conprof.core.model.Labels;
+import io.conprof.core.model.RegexLimits;
 import io.conprof.core.relabel.RelabelAction;
 import io.conprof.core.relabel.RelabelConfig;
 import java.nio.file.Path;
@@ -243,6 +244,12 @@ final class ConfigParser {
     }
     String regex = r.string("regex", null);
     if (regex != null) {
+      try {
+        RegexLimits.check(regex);
+      } catch (IllegalArgumentException e) {
+        throw error(r.line("regex"), r.path("regex"), "bad regex " + GoStrings.quote(regex)
+            + ": " + e.getMessage());
+      }
       try {
         Pattern.compile(regex);
       } catch (PatternSyntaxException e) {
