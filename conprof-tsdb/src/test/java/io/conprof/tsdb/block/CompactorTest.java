@@ -121,6 +121,29 @@ class CompactorTest {
   }
 
   @Test
+  void compact_damagedParentFailsCleanlyAndLeavesNoTemporaryDirectory() throws Exception {
+    Labels a = Labels.of("__name__", "heap");
+    List<Sample> samples = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      samples.add(s(10 + i, i));
+    }
+    BlockMeta m1 = TestData.write(dataDir, Map.of(a, samples), 0, 100);
+    BlockMeta m2 = TestData.write(dataDir, Map.of(a, List.of(s(150, 1))), 100, 200);
+    Path seg = dataDir.resolve(m1.ulid()).resolve("chunks/000001");
+    byte[] bytes = java.nio.file.Files.readAllBytes(seg);
+    bytes[bytes.length - 10] ^= 0x01; // inside the last chunk's payload
+    java.nio.file.Files.write(seg, bytes);
+    try (Block b1 = Block.open(dataDir.resolve(m1.ulid())); Block b2 = Block.open(dataDir.resolve(m2.ulid()))) {
+      assertThatThrownBy(() -> Compactor.compact(dataDir, List.of(b1, b2), TestData.FAST))
+          .isInstanceOf(CorruptBlockException.class)
+          .hasMessageContaining(seg.toString());
+    }
+    try (java.util.stream.Stream<Path> list = java.nio.file.Files.list(dataDir)) {
+      assertThat(list.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder(m1.ulid(), m2.ulid());
+    }
+  }
+
+  @Test
   void compact_refusesNoParents() {
     assertThatThrownBy(() -> Compactor.compact(dataDir, List.of(), TestData.FAST))
         .isInstanceOf(IllegalArgumentException.class);
