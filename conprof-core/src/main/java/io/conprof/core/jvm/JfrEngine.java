@@ -68,8 +68,8 @@ final class JfrEngine {
       "java.util.concurrent.ScheduledThreadPoolExecutor$DelayedWorkQueue.take",
       "java.util.concurrent.Exchanger.arena");
   /** Code whose parks and lock waits are the profiler's or JFR's own. */
-  private static final List<String> OWN_PACKAGES = List.of("jdk.jfr.", JfrEngine.class.getName(),
-      "io.conprof.core.jvm.SelfProfiler", "io.conprof.core.jvm.PprofEndpoint");
+  private static final List<String> OWN_PREFIXES = List.of("jdk.jfr.", JfrEngine.class.getName() + ".",
+      "io.conprof.core.jvm.SelfProfiler.", "io.conprof.core.jvm.PprofHandler.");
 
   private static final long FLUSH_WAIT_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(3);
 
@@ -249,7 +249,7 @@ final class JfrEngine {
 
   private static boolean isOwn(List<Frame> stack) {
     for (Frame f : stack) {
-      for (String p : OWN_PACKAGES) {
+      for (String p : OWN_PREFIXES) {
         if (f.function().startsWith(p)) {
           return true;
         }

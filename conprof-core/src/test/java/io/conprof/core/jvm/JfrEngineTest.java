@@ -47,6 +47,7 @@ class JfrEngineTest {
     e.onThreadPark(List.of(PARK, Frame.of("java.util.concurrent.ThreadPoolExecutor.getTask"), APP), null, tenMs);
     e.onThreadPark(List.of(PARK, APP), "java.util.concurrent.ForkJoinPool", tenMs);
     e.onThreadPark(List.of(PARK, Frame.of("jdk.jfr.internal.PlatformRecorder.periodicTask")), null, tenMs);
+    e.onThreadPark(List.of(PARK, Frame.of(SelfProfiler.class.getName() + ".run")), null, tenMs);
     e.onThreadPark(List.of(PARK, APP), "java.util.concurrent.locks.ReentrantLock$NonfairSync", tenMs);
 
     assertThat(e.block.copy().values()).singleElement().isEqualTo(new long[] {1, tenMs});
@@ -75,7 +76,8 @@ class JfrEngineTest {
     e.onExecutionSample(2, 5_000_000L, List.of(APP));
     Snapshot s = e.closeCpuWindow(w, 100_000_000L);
 
-    assertThat(s.totals()).containsExactly(11, 110_000_000L);
+    // thread 1: 0, 9, 19, ..., 99 ms (11 on a 10 ms grid, not 100); thread 2: 1
+    assertThat(s.totals()).containsExactly(12, 120_000_000L);
   }
 
   @Test

@@ -128,6 +128,7 @@ class SelfProfilerTest {
     assertThat(OverheadMeter.isProfilerThread("conprof-pprof-h")).isFalse();
     assertThat(OverheadMeter.isProfilerThread("main")).isFalse();
     try (JvmProfiler running = JvmProfiler.start()) {
+      assertThat(running.jfrAvailable()).isTrue();
       OverheadMeter meter = new OverheadMeter();
       long first = meter.profilerCpuNanos();
       Workloads.spin(Duration.ofMillis(300));
