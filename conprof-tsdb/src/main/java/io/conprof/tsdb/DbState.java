@@ -66,14 +66,24 @@ final class DbState {
     return readers;
   }
 
-  /** Waits until no reader holds this state. */
-  synchronized void awaitNoReaders(long logEveryMillis, Runnable onWait) throws InterruptedException {
+  /**
+   * Waits until no reader holds this state; returns false if {@code stop} became true first.
+   * {@code onWait} runs every {@code logEveryMillis} while waiting.
+   */
+  synchronized boolean awaitNoReaders(long logEveryMillis, java.util.function.BooleanSupplier stop,
+      Runnable onWait) throws InterruptedException {
+    long waited = 0;
     while (readers > 0) {
-      wait(logEveryMillis);
-      if (readers > 0) {
+      if (stop.getAsBoolean()) {
+        return false;
+      }
+      wait(100);
+      waited += 100;
+      if (readers > 0 && waited % logEveryMillis == 0) {
         onWait.run();
       }
     }
+    return true;
   }
 
   private void releaseBlocks() {

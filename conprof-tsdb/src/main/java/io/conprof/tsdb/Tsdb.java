@@ -424,8 +424,8 @@ public final class Tsdb implements Closeable {
     if (added != null) {
       blocks.add(added);
     }
-    DbState old = publish(blocks, end);
-    awaitReaders(old);
+    publish(blocks, end);
+    awaitReaders();
     head.truncate(end);
     LOG.info("compacted head range [{}, {}) into {} in {} ms", start, end,
         added == null ? "nothing (all deleted)" : added.block.meta().ulid(),
@@ -520,16 +520,20 @@ public final class Tsdb implements Closeable {
     }
   }
 
-  /** Waits until no querier of {@code upTo} or any earlier state is open. */
-  private void awaitReaders(DbState upTo) throws IOException {
+  /** Waits until no querier of a retired state is open. */
+  private void awaitReaders() throws IOException {
     List<DbState> waitFor;
     synchronized (stateLock) {
       waitFor = new ArrayList<>(retired);
     }
     try {
       for (DbState s : waitFor) {
-        s.awaitNoReaders(30_000, () -> LOG.warn("compaction of {} is waiting for {} open queriers "
-            + "to close", dir, s.readers()));
+        boolean done = s.awaitNoReaders(30_000, () -> closed, () -> LOG.warn("compaction of {} is "
+            + "waiting for {} open queriers to close", dir, s.readers()));
+        if (!done) {
+          throw new IOException("database " + dir + " is closing; the head keeps the compacted "
+              + "range until the next open");
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
