@@ -109,7 +109,7 @@ public final class BlockWriter {
         FileSync.fsyncDir(tmp.resolve(CHUNKS_NAME));
         FileSync.fsyncDir(tmp);
       }
-      FileSync.move(tmp, dst);
+      FileSync.moveDir(tmp, dst);
       if (options.fsync()) {
         FileSync.fsyncDir(dataDir);
       }

@@ -35,9 +35,22 @@ final class FileSync {
     }
   }
 
+  /** Renames atomically, replacing {@code to} if it exists (for files). */
   static void move(Path from, Path to) throws IOException {
     try {
       Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new IOException("cannot rename " + from + " to " + to + " atomically", e);
+    }
+  }
+
+  /** Renames a directory atomically; fails if {@code to} exists. */
+  static void moveDir(Path from, Path to) throws IOException {
+    if (Files.exists(to)) {
+      throw new java.nio.file.FileAlreadyExistsException(to.toString());
+    }
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
     } catch (AtomicMoveNotSupportedException e) {
       throw new IOException("cannot rename " + from + " to " + to + " atomically", e);
     }
