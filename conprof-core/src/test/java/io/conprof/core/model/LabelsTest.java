@@ -276,6 +276,31 @@ class LabelsTest {
         .isEqualTo(Labels.of("__name__", "go:gc:pause", "job", "x"));
   }
 
+  @Test
+  void parse_mutatedInputFailsOnlyWithIllegalArgument() {
+    Random rnd = new Random(99);
+    String alphabet = "{}=,\"\\ xnu0a_.:!~\n\u00e9";
+    for (int i = 0; i < 20000; i++) {
+      StringBuilder sb = new StringBuilder(randomLabels(rnd).toString());
+      for (int k = 0; k < 1 + rnd.nextInt(3) && sb.length() > 0; k++) {
+        int at = rnd.nextInt(sb.length());
+        char c = alphabet.charAt(rnd.nextInt(alphabet.length()));
+        switch (rnd.nextInt(3)) {
+          case 0 -> sb.deleteCharAt(at);
+          case 1 -> sb.insert(at, c);
+          default -> sb.setCharAt(at, c);
+        }
+      }
+      String text = sb.toString();
+      try {
+        Labels parsed = Labels.parse(text);
+        assertThatObject(Labels.parse(parsed.toString())).as(text).isEqualTo(parsed);
+      } catch (IllegalArgumentException e) {
+        assertThat(e.getMessage()).as(text).startsWith("bad labels");
+      }
+    }
+  }
+
   static Labels randomLabels(Random rnd) {
     Labels.Builder b = Labels.builder();
     int n = rnd.nextInt(6);

@@ -9,6 +9,7 @@ import io.conprof.core.model.Labels;
 import io.conprof.core.model.RegexLimits;
 import io.conprof.core.relabel.RelabelAction;
 import io.conprof.core.relabel.RelabelConfig;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -174,7 +175,8 @@ final class ConfigParser {
       throw error(b.line("password_file"), b.path("password_file"),
           "at most one of basic_auth password & password_file must be configured");
     }
-    return Optional.of(new BasicAuth(username, password, resolve(passwordFile)));
+    return Optional.of(new BasicAuth(username, password,
+        resolve(passwordFile, b, "password_file")));
   }
 
   private Optional<Authorization> authorization(MapView job, boolean hasBasicAuth) {
@@ -202,7 +204,7 @@ final class ConfigParser {
     }
     if (hasBearer) {
       return Optional.of(new Authorization(Authorization.DEFAULT_TYPE, bearer,
-          resolve(bearerFile)));
+          resolve(bearerFile, job, "bearer_token_file")));
     }
     if (!hasAuthorization) {
       return Optional.empty();
@@ -214,7 +216,7 @@ final class ConfigParser {
     a.finish();
     try {
       return Optional.of(new Authorization(type.isEmpty() ? Authorization.DEFAULT_TYPE : type,
-          credentials, resolve(credentialsFile)));
+          credentials, resolve(credentialsFile, a, "credentials_file")));
     } catch (IllegalArgumentException e) {
       throw error(a.line(), a.path, e.getMessage());
     }
@@ -228,7 +230,8 @@ final class ConfigParser {
     Boolean insecure = t.bool("insecure_skip_verify");
     t.finish();
     try {
-      return new TlsConfig(resolve(ca), resolve(cert), resolve(key), serverName,
+      return new TlsConfig(resolve(ca, t, "ca_file"), resolve(cert, t, "cert_file"),
+          resolve(key, t, "key_file"), serverName,
           insecure != null && insecure);
     } catch (IllegalArgumentException e) {
       throw error(t.line(), t.path, e.getMessage());
@@ -320,7 +323,7 @@ final class ConfigParser {
             + GoStrings.quote(p) + " is not valid for file discovery (a glob is allowed only in"
             + " the last path element, and the name must end in .json, .yml or .yaml)");
       }
-      resolved.add(resolve(p).toString());
+      resolved.add(resolve(p, f.line("files"), f.path("files") + "[" + i + "]").toString());
     }
     return new FileSdConfig(resolved,
         refresh == null ? FileSdConfig.DEFAULT_REFRESH_INTERVAL : refresh);
@@ -410,13 +413,18 @@ final class ConfigParser {
     return (int) Math.min(s, Integer.MAX_VALUE);
   }
 
-  private Path resolve(String file) {
-    if (file == null) {
+  private Path resolve(String file, MapView m, String key) {
+    return resolve(file, m.line(key), m.path(key));
+  }
+
+  private Path resolve(String file, int line, String path) {
+    if (file == null || file.isEmpty()) {
       return null;
     }
-    if (file.isEmpty()) {
-      return null;
+    try {
+      return baseDirectory.resolve(file).normalize();
+    } catch (InvalidPathException e) {
+      throw error(line, path, "invalid path " + GoStrings.quote(file) + ": " + e.getReason());
     }
-    return baseDirectory.resolve(file).normalize();
   }
 }
