@@ -168,10 +168,11 @@ class TsdbTest {
   @Test
   void open_secondWriterGetsLockedErrorNamingDirectory() throws Exception {
     try (Tsdb db = Tsdb.open(dir, opts().build())) {
-      assertThatThrownBy(() -> Tsdb.open(dir, opts().build()))
+      assertThatThrownBy(() -> Tsdb.open(db.dir(), opts().build()))
           .isInstanceOf(TsdbLockedException.class)
           .hasMessageContaining(dir.toString())
-          .hasMessageContaining("locked by another writer");
+          .hasMessageContaining("locked by another writer")
+          .hasMessageContaining("held by this process");
     }
     Tsdb.open(dir, opts().build()).close(); // released on close
   }

@@ -538,8 +538,11 @@ public final class SegmentedWal implements Closeable {
     for (int i = 0; i < files.size(); i++) {
       WalFile f = files.get(i);
       boolean newest = i == files.size() - 1;
-      try (WalChannel ignored = f.channel) {
+      try (WalChannel channel = f.channel) {
         SegmentReader r = new SegmentReader(f);
+        if (channel.size() == 0 && newest) {
+          continue;
+        }
         if (!r.readFileHeader()) {
           if (r.stop() == SegmentReader.Stop.CORRUPT || !newest) {
             problems.add(new Problem(f.path(), 0, r.problem()));
