@@ -100,6 +100,22 @@ class ChunkSegmentFilesTest {
   }
 
   @Test
+  void chunk_readsSurviveAnInterruptedReaderThread() throws Exception {
+    Path chunks = dir.resolve("chunks");
+    List<Written> written = writeChunks(chunks, 3, ChunkWriter.DEFAULT_MAX_SEGMENT_BYTES, 8);
+    try (ChunkReader r = ChunkReader.open(chunks)) {
+      Thread.currentThread().interrupt();
+      try {
+        // a FileChannel would be closed for every thread by this read (ClosedByInterruptException)
+        assertThat(r.chunk(written.get(0).ref()).timestamps()).containsExactly(written.get(0).ts());
+      } finally {
+        assertThat(Thread.interrupted()).isTrue();
+      }
+      assertThat(r.chunk(written.get(1).ref()).timestamps()).containsExactly(written.get(1).ts());
+    }
+  }
+
+  @Test
   void open_badMagicNamesFile() throws Exception {
     Path chunks = dir.resolve("chunks");
     writeChunks(chunks, 1, ChunkWriter.DEFAULT_MAX_SEGMENT_BYTES, 3);
