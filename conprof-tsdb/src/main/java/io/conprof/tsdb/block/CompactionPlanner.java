@@ -24,7 +24,12 @@ import java.util.List;
 public final class CompactionPlanner {
   private final long[] ranges;
 
-  /** @param rangesMillis ascending block ranges, e.g. 2 h, 6 h, 18 h, ... (at least one) */
+  /**
+   * @param rangesMillis ascending block ranges, as Prometheus' {@code ExponentialBlockRanges}: the first is
+   *     the range of the blocks cut from the head (2 h), the following ones (6 h, 18 h, ...) are the sizes
+   *     compaction groups blocks into. With ranges 6 h, 18 h, ... the 2 h blocks would go straight into
+   *     18 h groups.
+   */
   public CompactionPlanner(List<Long> rangesMillis) {
     if (rangesMillis.isEmpty()) {
       throw new IllegalArgumentException("at least one block range is needed");
