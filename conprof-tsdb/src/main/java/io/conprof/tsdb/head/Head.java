@@ -118,6 +118,7 @@ public final class Head implements Closeable {
     long unknown;
     long outOfOrder;
     long badLabels;
+    long below;
 
     @Override
     public void series(long ref, List<String> nameValues) {
@@ -140,6 +141,10 @@ public final class Head implements Closeable {
 
     @Override
     public void sample(long ref, long ts, WalFile file, long offset, int length, int crc) {
+      if (ts < minValidTimeMillis) {
+        below++; // already in a block; its series may have been dropped from the head since
+        return;
+      }
       MemSeries s = byRef.get(ref);
       if (s == null) {
         unknown++;
@@ -169,7 +174,7 @@ public final class Head implements Closeable {
   }
 
   private void finishReplay(Replayer r) {
-    long below = 0;
+    long below = r.below;
     for (MemSeries s : byRef.values()) {
       below += s.dropBefore(minValidTimeMillis);
     }
@@ -179,7 +184,8 @@ public final class Head implements Closeable {
           + "of order (after damage to the WAL)", r.unknown, r.outOfOrder);
     }
     boolean rebuilt = reconcileRegistry();
-    replaySummary = new ReplaySummary(r.series, r.samples - below, r.unknown, r.outOfOrder, below,
+    replaySummary = new ReplaySummary(r.series, r.samples - (below - r.below), r.unknown,
+        r.outOfOrder, below,
         wal.replayStats(), rebuilt);
   }
 
