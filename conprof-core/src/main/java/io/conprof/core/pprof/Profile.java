@@ -159,14 +159,17 @@ public final class Profile {
     return out.toByteArray();
   }
 
-  /** Writes gzip-compressed protobuf (fast compression, as Go's runtime does) to {@code out}. */
+  /** Writes gzip-compressed protobuf (default compression level) to {@code out}. */
   public void writeGzip(OutputStream out) throws IOException {
-    try (GZIPOutputStream gz = new FastGzipOutputStream(out)) {
+    try (GZIPOutputStream gz = new GZIPOutputStream(out, 64 * 1024)) {
       proto.writeTo(gz);
     }
   }
 
-  /** Gzips already serialised raw pprof bytes, for callers that store the raw form. */
+  /**
+   * Gzips already serialised raw pprof bytes with fast compression (as Go's runtime does), for
+   * callers that store the raw form and serve it gzipped.
+   */
   public static byte[] gzip(byte[] rawProtobuf) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, rawProtobuf.length / 2));
     try (GZIPOutputStream gz = new FastGzipOutputStream(out)) {

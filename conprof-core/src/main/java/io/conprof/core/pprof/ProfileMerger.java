@@ -1,6 +1,11 @@
 package io.conprof.core.pprof;
 
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.WireFormat;
 import io.conprof.core.pprof.proto.ProfileProto;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -8,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * Merges profiles one at a time into a single profile, with the semantics of pprof's {@code
@@ -17,17 +23,19 @@ import java.util.Objects;
  * functions, mappings and locations into merged tables keyed by content (a function by name,
  * system name, file and start line; a mapping by rounded size, offset and build id or file; a
  * location by mapping, mapping-relative address, lines and folding), and accumulates each sample's
- * values under a key of its merged location ids and its labels. The input is not referenced after
- * {@code add} returns, so merging 10,000 profiles costs memory in proportion to the merged result
- * (distinct stacks, locations, functions, strings), not to the inputs. Only entities that a
- * non-zero sample reaches are copied, which is what pprof's compaction would keep.
+ * values under a key of its merged location ids and its labels, kept varint-encoded in a {@link
+ * SampleTable}. The input is not referenced after {@code add} returns, so merging 10,000 profiles
+ * costs memory in proportion to the merged result (distinct stacks, locations, functions,
+ * strings), not to the inputs. Only entities that a non-zero sample reaches are copied, which is
+ * what pprof's compaction would keep. {@link #writeGzip} serialises the result straight from these
+ * tables, so a merge never holds the result twice.
  *
  * <p>Headers combine as pprof does: sample and period types must be equal (else {@link
  * InvalidProfileException}); {@code time_nanos} takes pprof's running minimum, {@code
  * duration_nanos} the sum, {@code period} the maximum; comments are de-duplicated in order;
  * {@code default_sample_type} is the first non-empty one; drop/keep frames come from the first.
  * Samples whose values are all zero are skipped on input, and merged samples that sum to zero are
- * dropped from the result.
+ * dropped from the result. Labels of a merged sample are written in sorted order.
  *
  * <p>Not thread-safe: one merger per merge.
  */
@@ -54,10 +62,7 @@ public final class ProfileMerger {
   private final List<ProfileProto.Mapping> mappings = new ArrayList<>();
   private final Map<ArrayKey, Integer> locationIds = new HashMap<>();
   private final List<ProfileProto.Location> locations = new ArrayList<>();
-  private final Map<ArrayKey, Integer> sampleIndex = new HashMap<>();
-  private final List<ArrayKey> sampleKeys = new ArrayList<>();
-  private final List<long[]> sampleValues = new ArrayList<>();
-  private final List<long[]> sampleLabels = new ArrayList<>(); // first-seen label order, 4 longs each
+  private SampleTable samples; // created with the first profile, when the width is known
 
   public ProfileMerger() {
     intern("");
@@ -70,7 +75,7 @@ public final class ProfileMerger {
 
   /** Number of distinct samples (stack + labels) accumulated so far. */
   public int sampleCount() {
-    return sampleKeys.size();
+    return samples == null ? 0 : samples.size();
   }
 
   /**
@@ -84,6 +89,7 @@ public final class ProfileMerger {
     ValueType pt = profile.periodType().orElse(null);
     if (profiles == 0) {
       sampleTypes = types;
+      samples = new SampleTable(Math.max(1, types.size()));
       periodType = pt;
       dropFrames = profile.string(p.getDropFrames());
       keepFrames = profile.string(p.getKeepFrames());
@@ -116,104 +122,176 @@ public final class ProfileMerger {
 
   /** The merged profile so far; the merger may continue to be used afterwards. */
   public Profile result() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+    try {
+      writeTo(out);
+      return new Profile(ProfileProto.Profile.parseFrom(out.toByteArray()));
+    } catch (IOException e) {
+      throw new IllegalStateException("re-reading the merged profile failed", e);
+    }
+  }
+
+  /** Writes the merged profile as gzipped protobuf without building it in memory first. */
+  public void writeGzip(OutputStream out) throws IOException {
+    try (GZIPOutputStream gz = new GZIPOutputStream(out, 64 * 1024)) {
+      writeTo(gz);
+    }
+  }
+
+  /**
+   * Writes the merged profile as raw protobuf, straight from the merged tables: the peak memory of
+   * a merge is the tables, not the tables plus a message tree. Samples whose values sum to zero are
+   * left out (locations only they used stay in the location table, which pprof tolerates).
+   */
+  public void writeTo(OutputStream out) throws IOException {
     if (profiles == 0) {
       throw new IllegalStateException("no profiles to merge");
     }
-    ProfileProto.Profile.Builder b = ProfileProto.Profile.newBuilder();
-    // Samples first: those that sum to zero are dropped, and so is whatever only they reached.
-    boolean anyZero = false;
-    for (long[] v : sampleValues) {
-      if (isZero(v)) {
-        anyZero = true;
-        break;
-      }
+    // Header strings first, so that the string table written last is complete.
+    int[] typeIdx = new int[sampleTypes.size() * 2];
+    for (int i = 0; i < sampleTypes.size(); i++) {
+      typeIdx[2 * i] = intern(sampleTypes.get(i).type());
+      typeIdx[2 * i + 1] = intern(sampleTypes.get(i).unit());
     }
-    if (anyZero) {
-      return compacted();
-    }
-    List<String> st = new ArrayList<>(strings);
-    StringTableBuilder extra = new StringTableBuilder(st, stringIndex);
-    for (ValueType vt : sampleTypes) {
-      b.addSampleType(valueType(vt, extra));
-    }
-    for (int i = 0; i < sampleKeys.size(); i++) {
-      b.addSample(sample(sampleKeys.get(i), sampleValues.get(i), sampleLabels.get(i)));
-    }
-    b.addAllMapping(mappings).addAllLocation(locations).addAllFunction(functions);
-    header(b, extra);
-    b.addAllStringTable(st);
-    return new Profile(b.build());
-  }
+    int ptType = periodType == null ? 0 : intern(periodType.type());
+    int ptUnit = periodType == null ? 0 : intern(periodType.unit());
+    int[] commentIdx = comments.stream().mapToInt(this::intern).toArray();
+    int defaultIdx = intern(defaultSampleType);
+    int dropIdx = intern(dropFrames);
+    int keepIdx = intern(keepFrames);
 
-  private Profile compacted() {
-    // Re-merge the non-zero part of the result: pprof does the same to drop unreachable entities.
-    ProfileMerger again = new ProfileMerger();
-    ProfileProto.Profile.Builder b = ProfileProto.Profile.newBuilder();
-    List<String> st = new ArrayList<>(strings);
-    StringTableBuilder extra = new StringTableBuilder(st, stringIndex);
-    for (ValueType vt : sampleTypes) {
-      b.addSampleType(valueType(vt, extra));
+    CodedOutputStream c = CodedOutputStream.newInstance(out, 64 * 1024);
+    for (int i = 0; i < sampleTypes.size(); i++) {
+      c.writeMessage(1, ProfileProto.ValueType.newBuilder().setType(typeIdx[2 * i]).setUnit(typeIdx[2 * i + 1]).build());
     }
-    for (int i = 0; i < sampleKeys.size(); i++) {
-      if (!isZero(sampleValues.get(i))) {
-        b.addSample(sample(sampleKeys.get(i), sampleValues.get(i), sampleLabels.get(i)));
-      }
+    writeSamples(c);
+    for (ProfileProto.Mapping m : mappings) {
+      c.writeMessage(3, m);
     }
-    b.addAllMapping(mappings).addAllLocation(locations).addAllFunction(functions);
-    header(b, extra);
-    b.addAllStringTable(st);
-    try {
-      again.add(new Profile(b.build()));
-    } catch (InvalidProfileException e) {
-      throw new IllegalStateException("re-merging a merged profile failed", e);
+    for (ProfileProto.Location l : locations) {
+      c.writeMessage(4, l);
     }
-    // Keep the combined header (durations etc. must not be re-summed).
-    again.timeNanos = timeNanos;
-    again.durationNanos = durationNanos;
-    again.period = period;
-    return again.result();
-  }
-
-  private void header(ProfileProto.Profile.Builder b, StringTableBuilder st) {
-    b.setTimeNanos(timeNanos).setDurationNanos(durationNanos).setPeriod(period);
+    for (ProfileProto.Function f : functions) {
+      c.writeMessage(5, f);
+    }
+    for (String str : strings) {
+      c.writeString(6, str);
+    }
+    if (dropIdx != 0) {
+      c.writeInt64(7, dropIdx);
+    }
+    if (keepIdx != 0) {
+      c.writeInt64(8, keepIdx);
+    }
+    if (timeNanos != 0) {
+      c.writeInt64(9, timeNanos);
+    }
+    if (durationNanos != 0) {
+      c.writeInt64(10, durationNanos);
+    }
     if (periodType != null) {
-      b.setPeriodType(valueType(periodType, st));
+      c.writeMessage(11, ProfileProto.ValueType.newBuilder().setType(ptType).setUnit(ptUnit).build());
     }
-    for (String c : comments) {
-      b.addComment(st.index(c));
+    if (period != 0) {
+      c.writeInt64(12, period);
     }
-    b.setDefaultSampleType(st.index(defaultSampleType));
-    b.setDropFrames(st.index(dropFrames));
-    b.setKeepFrames(st.index(keepFrames));
+    if (commentIdx.length > 0) {
+      int size = 0;
+      for (int ci : commentIdx) {
+        size += CodedOutputStream.computeInt64SizeNoTag(ci);
+      }
+      c.writeTag(13, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      c.writeUInt32NoTag(size);
+      for (int ci : commentIdx) {
+        c.writeInt64NoTag(ci);
+      }
+    }
+    if (defaultIdx != 0) {
+      c.writeInt64(14, defaultIdx);
+    }
+    c.flush();
   }
 
-  private static ProfileProto.ValueType valueType(ValueType vt, StringTableBuilder st) {
-    return ProfileProto.ValueType.newBuilder().setType(st.index(vt.type())).setUnit(st.index(vt.unit())).build();
+  private void writeSamples(CodedOutputStream c) throws IOException {
+    int width = samples.width();
+    long[] values = new long[width];
+    long[] locs = new long[64];
+    SampleTable.KeyReader key = new SampleTable.KeyReader();
+    for (int n = 0; n < samples.size(); n++) {
+      samples.values(n, values);
+      if (isZero(values)) {
+        continue;
+      }
+      samples.key(n, key);
+      int nLoc = (int) key.next();
+      if (locs.length < nLoc) {
+        locs = new long[Math.max(nLoc, locs.length * 2)];
+      }
+      int locBytes = 0;
+      for (int j = 0; j < nLoc; j++) {
+        locs[j] = key.next();
+        locBytes += CodedOutputStream.computeUInt64SizeNoTag(locs[j]);
+      }
+      int valueBytes = 0;
+      for (long v : values) {
+        valueBytes += CodedOutputStream.computeInt64SizeNoTag(v);
+      }
+      int size = 0;
+      if (nLoc > 0) {
+        size += 1 + CodedOutputStream.computeUInt32SizeNoTag(locBytes) + locBytes;
+      }
+      size += 1 + CodedOutputStream.computeUInt32SizeNoTag(valueBytes) + valueBytes;
+      // Labels: the rest of the key, 4 varints each.
+      List<ProfileProto.Label> labels = null;
+      while (key.hasMore()) {
+        if (labels == null) {
+          labels = new ArrayList<>(2);
+        }
+        ProfileProto.Label.Builder lb = ProfileProto.Label.newBuilder().setKey(key.next());
+        long str = key.next();
+        long num = decodeZigZag(key.next());
+        long unit = key.next();
+        if (str != 0) {
+          lb.setStr(str);
+        }
+        if (num != 0) {
+          lb.setNum(num);
+        }
+        if (unit != 0) {
+          lb.setNumUnit(unit);
+        }
+        ProfileProto.Label l = lb.build();
+        labels.add(l);
+        size += CodedOutputStream.computeMessageSize(3, l);
+      }
+      c.writeTag(2, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      c.writeUInt32NoTag(size);
+      if (nLoc > 0) {
+        c.writeTag(1, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        c.writeUInt32NoTag(locBytes);
+        for (int j = 0; j < nLoc; j++) {
+          c.writeUInt64NoTag(locs[j]);
+        }
+      }
+      c.writeTag(2, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      c.writeUInt32NoTag(valueBytes);
+      for (long v : values) {
+        c.writeInt64NoTag(v);
+      }
+      if (labels != null) {
+        for (ProfileProto.Label l : labels) {
+          c.writeMessage(3, l);
+        }
+      }
+    }
   }
 
-  private static ProfileProto.Sample sample(ArrayKey key, long[] values, long[] labels) {
-    ProfileProto.Sample.Builder s = ProfileProto.Sample.newBuilder();
-    int n = (int) key.a[0];
-    for (int j = 1; j <= n; j++) {
-      s.addLocationId(key.a[j]);
-    }
-    for (long v : values) {
-      s.addValue(v);
-    }
-    for (int j = 0; j < labels.length; j += 4) {
-      ProfileProto.Label.Builder l = ProfileProto.Label.newBuilder().setKey(labels[j]);
-      if (labels[j + 1] != 0) {
-        l.setStr(labels[j + 1]);
-      }
-      if (labels[j + 2] != 0) {
-        l.setNum(labels[j + 2]);
-      }
-      if (labels[j + 3] != 0) {
-        l.setNumUnit(labels[j + 3]);
-      }
-      s.addLabel(l);
-    }
-    return s.build();
+  private static long decodeZigZag(long n) {
+    return (n >>> 1) ^ -(n & 1);
+  }
+
+  private static long encodeZigZag(long n) {
+    return (n << 1) ^ (n >> 63);
   }
 
   private static boolean isZero(long[] v) {
@@ -265,58 +343,42 @@ public final class ProfileMerger {
         mapping(0); // the first mapping is the main binary; keep it first
       }
       int nTypes = p.getSampleTypeCount();
-      long[] scratch = new long[64];
+      if (nTypes == 0) {
+        return;
+      }
+      SampleTable.KeyBuilder key = new SampleTable.KeyBuilder();
+      long[] values = new long[nTypes];
       for (int i = 0, n = p.getSampleCount(); i < n; i++) {
         ProfileProto.Sample s = p.getSample(i);
         boolean zero = true;
         for (int k = 0; k < nTypes; k++) {
-          if (s.getValue(k) != 0) {
-            zero = false;
-            break;
-          }
+          values[k] = s.getValue(k);
+          zero &= values[k] == 0;
         }
         if (zero) {
           continue;
         }
+        key.clear();
         int nLoc = s.getLocationIdCount();
-        int nLab = s.getLabelCount();
-        int len = 1 + nLoc + nLab * 4;
-        if (scratch.length < len) {
-          scratch = new long[Math.max(len, scratch.length * 2)];
-        }
-        scratch[0] = nLoc;
+        key.put(nLoc);
         for (int j = 0; j < nLoc; j++) {
-          scratch[1 + j] = location(srcLocations.indexOf(s.getLocationId(j)));
+          key.put(location(srcLocations.indexOf(s.getLocationId(j))));
         }
-        long[] labels = nLab == 0 ? NO_LABELS : new long[nLab * 4];
-        for (int j = 0; j < nLab; j++) {
-          ProfileProto.Label l = s.getLabel(j);
-          labels[j * 4] = str(l.getKey());
-          labels[j * 4 + 1] = l.getStr() == 0 ? 0 : str(l.getStr());
-          labels[j * 4 + 2] = l.getNum();
-          labels[j * 4 + 3] = l.getNumUnit() == 0 ? 0 : str(l.getNumUnit());
-        }
+        int nLab = s.getLabelCount();
         if (nLab > 0) {
-          System.arraycopy(sortedLabels(labels), 0, scratch, 1 + nLoc, nLab * 4);
-        }
-        ArrayKey probe = new ArrayKey(scratch, len);
-        Integer idx = sampleIndex.get(probe);
-        if (idx == null) {
-          ArrayKey key = probe.copy();
-          long[] values = new long[nTypes];
-          for (int k = 0; k < nTypes; k++) {
-            values[k] = s.getValue(k);
+          long[] labels = new long[nLab * 4];
+          for (int j = 0; j < nLab; j++) {
+            ProfileProto.Label l = s.getLabel(j);
+            labels[j * 4] = str(l.getKey());
+            labels[j * 4 + 1] = l.getStr() == 0 ? 0 : str(l.getStr());
+            labels[j * 4 + 2] = encodeZigZag(l.getNum());
+            labels[j * 4 + 3] = l.getNumUnit() == 0 ? 0 : str(l.getNumUnit());
           }
-          sampleIndex.put(key, sampleKeys.size());
-          sampleKeys.add(key);
-          sampleValues.add(values);
-          sampleLabels.add(labels);
-        } else {
-          long[] values = sampleValues.get(idx);
-          for (int k = 0; k < nTypes; k++) {
-            values[k] += s.getValue(k);
+          for (long v : sortedLabels(labels)) {
+            key.put(v);
           }
         }
+        samples.add(key.buf, key.len, values);
       }
     }
 
@@ -425,7 +487,6 @@ public final class ProfileMerger {
     }
   }
 
-  private static final long[] NO_LABELS = new long[0];
 
   /** Labels as (key, str, num, unit) quadruples, sorted so that label order does not matter. */
   private static long[] sortedLabels(long[] labels) {
@@ -466,10 +527,6 @@ public final class ProfileMerger {
       this.hash = h;
     }
 
-    ArrayKey copy() {
-      return new ArrayKey(Arrays.copyOf(a, len), len);
-    }
-
     @Override
     public boolean equals(Object o) {
       if (!(o instanceof ArrayKey k) || k.len != len || k.hash != hash) {
@@ -481,32 +538,6 @@ public final class ProfileMerger {
     @Override
     public int hashCode() {
       return hash;
-    }
-  }
-
-  /** Appends header strings that the samples did not already intern. */
-  private static final class StringTableBuilder {
-    private final List<String> table;
-    private final Map<String, Integer> index;
-    private Map<String, Integer> added;
-
-    StringTableBuilder(List<String> table, Map<String, Integer> index) {
-      this.table = table;
-      this.index = index;
-    }
-
-    long index(String s) {
-      Integer i = index.get(s);
-      if (i != null) {
-        return i;
-      }
-      if (added == null) {
-        added = new HashMap<>();
-      }
-      return added.computeIfAbsent(s, x -> {
-        table.add(x);
-        return table.size() - 1;
-      });
     }
   }
 }
