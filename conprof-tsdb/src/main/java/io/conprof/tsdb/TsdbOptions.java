@@ -72,7 +72,7 @@ public final class TsdbOptions {
     return maxSampleBytes;
   }
 
-  /** Most series the head holds (and the size of the registry file); default 1,000,000. */
+  /** Most series the head holds (and the size of the registry file); default 100,000. */
   public long maxSeries() {
     return maxSeries;
   }
@@ -118,7 +118,7 @@ public final class TsdbOptions {
     private long retentionBytes;
     private FsyncPolicy fsyncPolicy = FsyncPolicy.everyCommit();
     private long maxSampleBytes = 64L << 20;
-    private long maxSeries = 1_000_000;
+    private long maxSeries = 100_000;
     private int samplesPerChunk = 32;
     private int zstdLevel = 3;
     private SeriesRegistryKind registry = SeriesRegistryKind.CHRONICLE;
