@@ -130,6 +130,8 @@ public final class GoStrings {
 
   /** A syntax error at a character offset; callers wrap it in their own message. */
   static final class SyntaxError extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
     final int position;
     final String expected;
 
