@@ -88,6 +88,7 @@ public final class Tsdb implements Closeable {
   private final List<DbState> retired = new ArrayList<>();
   private final AtomicBoolean compactionQueued = new AtomicBoolean();
   private final ScheduledExecutorService background;
+  private final ScheduledExecutorService syncer;
   private volatile DbState state;
   private volatile boolean closed;
 
@@ -100,25 +101,26 @@ public final class Tsdb implements Closeable {
     this.head = head;
     this.damagedBlocks = List.copyOf(damagedBlocks);
     this.state = new DbState(blocks, head.minValidTimeMillis());
-    boolean interval = !options.fsyncPolicy().isEveryCommit();
-    if (options.backgroundCompaction() || interval) {
-      background = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "conprof-tsdb-" + dir.getFileName());
-        t.setDaemon(true);
-        return t;
-      });
-    } else {
-      background = null;
-    }
-    if (options.backgroundCompaction()) {
+    background = options.backgroundCompaction() ? daemon("compaction") : null;
+    if (background != null) {
       long every = options.compactionInterval().toMillis();
       background.scheduleWithFixedDelay(this::backgroundCompact, every, every,
           TimeUnit.MILLISECONDS);
     }
-    if (interval) {
+    // A thread of its own, so that a long compaction never delays the interval fsync.
+    syncer = options.fsyncPolicy().isEveryCommit() ? null : daemon("fsync");
+    if (syncer != null) {
       long every = options.fsyncPolicy().interval().toMillis();
-      background.scheduleWithFixedDelay(this::backgroundSync, every, every, TimeUnit.MILLISECONDS);
+      syncer.scheduleWithFixedDelay(this::backgroundSync, every, every, TimeUnit.MILLISECONDS);
     }
+  }
+
+  private ScheduledExecutorService daemon(String what) {
+    return Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "conprof-tsdb-" + what + "-" + dir.getFileName());
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /**
@@ -571,11 +573,14 @@ public final class Tsdb implements Closeable {
       return;
     }
     closed = true;
-    if (background != null) {
-      background.shutdown();
+    for (ScheduledExecutorService ex : new ScheduledExecutorService[] {background, syncer}) {
+      if (ex == null) {
+        continue;
+      }
+      ex.shutdown();
       try {
-        while (!background.awaitTermination(10, TimeUnit.SECONDS)) {
-          LOG.info("waiting for background compaction of {} to finish", dir);
+        while (!ex.awaitTermination(10, TimeUnit.SECONDS)) {
+          LOG.info("waiting for background work on {} to finish", dir);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
