@@ -150,9 +150,9 @@ public final class Labels implements Comparable<Labels>, Iterable<Label> {
     return labels.length == 0;
   }
 
-  /** The labels in order, unmodifiable. */
+  /** The labels in order, an unmodifiable view (no copy). */
   public List<Label> asList() {
-    return List.of(labels);
+    return Collections.unmodifiableList(Arrays.asList(labels));
   }
 
   /** Name to value in label order, unmodifiable. */
