@@ -68,6 +68,7 @@ public final class ProfileBuilder {
   private final Map<FunctionKey, Integer> functionIds = new HashMap<>();
   private final List<ProfileProto.Function> functions = new ArrayList<>();
   private final Map<LocationKey, Integer> locationIds = new HashMap<>();
+  private final Map<Frame, Integer> frameLocations = new HashMap<>();
   private final List<ProfileProto.Location> locations = new ArrayList<>();
   private final Map<SampleKey, long[]> samples = new HashMap<>();
   private final List<SampleKey> sampleOrder = new ArrayList<>();
@@ -234,6 +235,10 @@ public final class ProfileBuilder {
   }
 
   private long location(Frame f) {
+    Integer known = frameLocations.get(f);
+    if (known != null) {
+      return known;
+    }
     int function = function(f);
     LocationKey key = new LocationKey(function, f.line());
     Integer id = locationIds.get(key);
@@ -246,6 +251,7 @@ public final class ProfileBuilder {
           .build());
       locationIds.put(key, id);
     }
+    frameLocations.put(f, id);
     return id;
   }
 
