@@ -53,6 +53,42 @@ final class TsdbCommand {
     }
   }
 
+  /**
+   * {@code {"blocks":[{"ulid","minTimeMillis","maxTimeMillis","numSeries","numSamples","numChunks",
+   * "numBytes","level"}...],"damagedBlocks":[path...],"head":{"numSeries","numSamples",
+   * "minTimeMillis","maxTimeMillis","payloadBytes","walBytes","walSegments","minValidTimeMillis"}}};
+   * head times are null when the head is empty, minValidTimeMillis when unbounded.
+   */
+  static String json(TsdbStats st) {
+    Json j = new Json().beginObject().name("blocks").beginArray();
+    for (BlockMeta m : st.blocks()) {
+      j.beginObject().field("ulid", m.ulid()).field("minTimeMillis", m.minTimeMillis())
+          .field("maxTimeMillis", m.maxTimeMillis()).field("numSeries", m.numSeries())
+          .field("numSamples", m.numSamples()).field("numChunks", m.numChunks())
+          .field("numBytes", m.numBytes()).field("level", m.level()).endObject();
+    }
+    j.endArray().name("damagedBlocks").beginArray();
+    for (Path d : st.damagedBlocks()) {
+      j.value(d.toString());
+    }
+    TsdbStats.HeadStats h = st.head();
+    j.endArray().name("head").beginObject().field("numSeries", h.numSeries())
+        .field("numSamples", h.numSamples());
+    if (h.numSamples() == 0) {
+      j.name("minTimeMillis").nullValue().name("maxTimeMillis").nullValue();
+    } else {
+      j.field("minTimeMillis", h.minTimeMillis()).field("maxTimeMillis", h.maxTimeMillis());
+    }
+    j.field("payloadBytes", h.payloadBytes()).field("walBytes", h.walBytes())
+        .field("walSegments", h.walSegments());
+    if (h.minValidTimeMillis() == Long.MIN_VALUE) {
+      j.name("minValidTimeMillis").nullValue();
+    } else {
+      j.field("minValidTimeMillis", h.minValidTimeMillis());
+    }
+    return j.endObject().endObject().toString();
+  }
+
   @Command(name = "inspect", mixinStandardHelpOptions = true,
       description = "Lists the blocks (ULID, time range, series, samples, chunks, bytes, level) "
           + "and the head.")
@@ -63,13 +99,25 @@ final class TsdbCommand {
         description = "Database directory.")
     Path dir;
 
+    @Option(names = "--output", defaultValue = "text",
+        description = "text or json (one object); default ${DEFAULT-VALUE}")
+    String output;
+
     @Override
     public Integer call() {
+      if (!output.equals("text") && !output.equals("json")) {
+        throw new CliException(CliException.USAGE,
+            "--output must be text or json, got \"" + output + "\"");
+      }
       if (!java.nio.file.Files.isDirectory(dir)) {
         throw new CliException(CliException.USAGE, dir + ": no such directory");
       }
       try (Tsdb db = open(dir, java.time.Duration.ZERO)) {
-        printStats(spec.commandLine().getOut(), db.stats());
+        if (output.equals("json")) {
+          spec.commandLine().getOut().println(json(db.stats()));
+        } else {
+          printStats(spec.commandLine().getOut(), db.stats());
+        }
       } catch (IOException e) {
         throw new CliException(1, dir + ": " + e.getMessage(), e);
       }

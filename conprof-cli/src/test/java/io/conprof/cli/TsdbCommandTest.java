@@ -46,6 +46,16 @@ class TsdbCommandTest {
   }
 
   @Test
+  void inspect_json_hasAStableSchema() {
+    Path db = database();
+    CliRun r = CliRun.run("tsdb", "inspect", "--output", "json", "--storage.tsdb.path", db.toString());
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    assertThat(r.stdout()).matches("\\{\"blocks\":\\[\\],\"damagedBlocks\":\\[\\],\"head\":\\{"
+        + "\"numSeries\":1,\"numSamples\":8,\"minTimeMillis\":0,\"maxTimeMillis\":25200000,"
+        + "\"payloadBytes\":\\d+,\"walBytes\":\\d+,\"walSegments\":\\d+,\"minValidTimeMillis\":null}}\n");
+  }
+
+  @Test
   void verify_reportsNothingOnAHealthyDatabaseAndNamesFileAndOffsetOfDamage() throws Exception {
     Path db = database();
     CliRun.run("tsdb", "compact", "--storage.tsdb.path", db.toString(),
