@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import jdk.jfr.FlightRecorder;
 import jdk.jfr.consumer.RecordedClass;
 import jdk.jfr.consumer.RecordedEvent;
@@ -13,6 +14,8 @@ import jdk.jfr.consumer.RecordedMethod;
 import jdk.jfr.consumer.RecordedStackTrace;
 import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The JFR side of the engine: the one {@link RecordingStream}, its explicitly enabled events, and
@@ -20,6 +23,7 @@ import jdk.jfr.consumer.RecordingStream;
  * jdk.jfr}, so a JVM without that module fails here, where the engine catches it.
  */
 final class JfrEventSource {
+  private static final Logger LOG = LoggerFactory.getLogger(JfrEventSource.class);
   static final String EXECUTION_SAMPLE = "jdk.ExecutionSample";
   static final String ALLOCATION_SAMPLE = "jdk.ObjectAllocationSample";
   static final String MONITOR_ENTER = "jdk.JavaMonitorEnter";
@@ -31,6 +35,7 @@ final class JfrEventSource {
 
   private final RecordingStream stream;
   private volatile long seenWatermark;
+  private long unreadableEvents;
   private final JfrEngine engine;
   /** Frames by (class, method, descriptor, line); used on the callback thread only. */
   private final HashMap<FrameKey, Frame> frames = new HashMap<>();
@@ -48,11 +53,11 @@ final class JfrEventSource {
     stream.enable(MONITOR_ENTER).withThreshold(s.mutexThreshold()).withStackTrace();
     stream.enable(THREAD_PARK).withThreshold(s.blockThreshold()).withStackTrace();
     stream.enable(THREAD_START).withStackTrace();
-    stream.onEvent(EXECUTION_SAMPLE, this::executionSample);
-    stream.onEvent(ALLOCATION_SAMPLE, this::allocationSample);
-    stream.onEvent(MONITOR_ENTER, this::monitorEnter);
-    stream.onEvent(THREAD_PARK, this::threadPark);
-    stream.onEvent(THREAD_START, this::threadStart);
+    stream.onEvent(EXECUTION_SAMPLE, guarded(EXECUTION_SAMPLE, this::executionSample));
+    stream.onEvent(ALLOCATION_SAMPLE, guarded(ALLOCATION_SAMPLE, this::allocationSample));
+    stream.onEvent(MONITOR_ENTER, guarded(MONITOR_ENTER, this::monitorEnter));
+    stream.onEvent(THREAD_PARK, guarded(THREAD_PARK, this::threadPark));
+    stream.onEvent(THREAD_START, guarded(THREAD_START, this::threadStart));
     stream.enable(WatermarkEvent.class);
     stream.onEvent(WatermarkEvent.NAME, e -> seenWatermark = Math.max(seenWatermark, e.getLong("sequence")));
     stream.onFlush(() -> engine.onFlush(seenWatermark));
@@ -75,6 +80,20 @@ final class JfrEventSource {
   void setRates(Duration cpuPeriod, int allocationPerSecond) {
     stream.enable(EXECUTION_SAMPLE).withPeriod(cpuPeriod);
     stream.enable(ALLOCATION_SAMPLE).with("throttle", allocationPerSecond + "/s");
+  }
+
+  /** The handler, with any failure to read an event logged once and counted instead of thrown into JFR. */
+  private Consumer<RecordedEvent> guarded(String eventName, Consumer<RecordedEvent> handler) {
+    return e -> {
+      try {
+        handler.accept(e);
+      } catch (RuntimeException ex) {
+        if (unreadableEvents++ == 0) {
+          LOG.warn("could not read a {} event; the profiler skips it and counts further failures silently",
+              eventName, ex);
+        }
+      }
+    };
   }
 
   /** Commits a watermark event and returns its sequence number. */

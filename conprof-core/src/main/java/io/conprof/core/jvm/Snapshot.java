@@ -65,7 +65,7 @@ record Snapshot(JvmProfileType type, List<ValueType> sampleTypes, ValueType peri
     switch (type) {
       case HEAP, ALLOCS -> {
         long[] t = totals();
-        out.append(String.format("heap profile: %d: %d [%d: %d] @ heap/%d%n", t[2], t[3], t[0], t[1], period));
+        out.append(String.format("heap profile: %d: %d [%d: %d] @ heap/%d\n", t[2], t[3], t[0], t[1], period));
         entries.sort((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]));
         for (Map.Entry<StackTable.Key, long[]> e : entries) {
           long[] v = e.getValue();
