@@ -72,6 +72,7 @@ public final class Tsdb implements Closeable {
   static final String LOCK_FILE = "lock";
   static final String WAL_DIR = "wal";
   static final String REGISTRY_FILE = "head-series.cmap";
+  private static final Set<Path> OPEN_IN_THIS_JVM = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   static {
     System.setProperty("chronicle.analytics.disable", "true");
@@ -81,6 +82,7 @@ public final class Tsdb implements Closeable {
   private final TsdbOptions options;
   private final FileChannel lockChannel;
   private final FileLock lock;
+  private final Path lockKey;
   private final Head head;
   private final List<Path> damagedBlocks;
   private final ReentrantLock compactionLock = new ReentrantLock();
@@ -93,11 +95,12 @@ public final class Tsdb implements Closeable {
   private volatile boolean closed;
 
   private Tsdb(Path dir, TsdbOptions options, FileChannel lockChannel, FileLock lock, Head head,
-      List<BlockHandle> blocks, List<Path> damagedBlocks) {
+      List<BlockHandle> blocks, List<Path> damagedBlocks) throws IOException {
     this.dir = dir;
     this.options = options;
     this.lockChannel = lockChannel;
     this.lock = lock;
+    this.lockKey = dir.toRealPath();
     this.head = head;
     this.damagedBlocks = List.copyOf(damagedBlocks);
     this.state = new DbState(blocks, head.minValidTimeMillis());
@@ -131,6 +134,21 @@ public final class Tsdb implements Closeable {
    */
   public static Tsdb open(Path dir, TsdbOptions options) throws IOException {
     Files.createDirectories(dir);
+    Path key = dir.toRealPath();
+    // POSIX record locks belong to the process, and closing any descriptor of the file drops them;
+    // so a second open in this JVM must be refused before it opens the lock file at all.
+    if (!OPEN_IN_THIS_JVM.add(key)) {
+      throw new TsdbLockedException(dir, "held by this process");
+    }
+    try {
+      return openLocked(dir, options);
+    } catch (IOException | RuntimeException | Error e) {
+      OPEN_IN_THIS_JVM.remove(key);
+      throw e;
+    }
+  }
+
+  private static Tsdb openLocked(Path dir, TsdbOptions options) throws IOException {
     FileChannel lockChannel = FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
         StandardOpenOption.READ, StandardOpenOption.WRITE);
     FileLock lock;
@@ -602,7 +620,11 @@ public final class Tsdb implements Closeable {
       try {
         lock.release();
       } finally {
-        lockChannel.close();
+        try {
+          lockChannel.close();
+        } finally {
+          OPEN_IN_THIS_JVM.remove(lockKey);
+        }
       }
     }
   }

@@ -215,6 +215,19 @@ class DurabilityTest {
   }
 
   @Test
+  void lock_isStillHeldAfterASecondOpenInTheSameProcessWasRefused() throws Exception {
+    try (Tsdb db = Tsdb.open(dir, DurabilityChild.options(SeriesRegistryKind.IN_MEMORY))) {
+      assertThatThrownBy(() -> Tsdb.open(db.dir(), DurabilityChild.options(SeriesRegistryKind.IN_MEMORY)))
+          .isInstanceOf(TsdbLockedException.class);
+      Process p = new ProcessBuilder(javaCommand(true, dir.toString(), "IN_MEMORY", "open-only"))
+          .redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor()).isNotZero();
+      assertThat(out).contains("locked by another writer (pid " + ProcessHandle.current().pid() + ")");
+    }
+  }
+
+  @Test
   void open_whileAnotherProcessHoldsTheDirectoryNamesItsPid() throws Exception {
     Process p = new ProcessBuilder(javaCommand(true, dir.toString(), "IN_MEMORY"))
         .redirectError(ProcessBuilder.Redirect.INHERIT).start();
