@@ -2,12 +2,16 @@ package io.conprof.cli;
 
 import io.conprof.core.pprof.InvalidProfileException;
 import io.conprof.core.pprof.Profile;
+import io.conprof.core.pprof.ProfileMerger;
 import io.conprof.core.pprof.ProfileReader;
 import io.conprof.core.pprof.ValueType;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -136,7 +140,26 @@ final class ProfileCommand {
 
     @Override
     public Integer call() {
-      output(out, ProfileFiles.merge(files, ProfileReader.defaults()).toGzip());
+      ProfileMerger merger = ProfileFiles.merger(files, ProfileReader.defaults());
+      Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
+      try {
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent != null) {
+          Files.createDirectories(parent);
+        }
+        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
+          merger.writeGzip(os);
+        }
+        Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING);
+      } catch (IOException e) {
+        throw new CliException(CliException.USAGE, out + ": cannot write: " + e.getMessage(), e);
+      } finally {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // best effort: the temporary file is in the user's output directory
+        }
+      }
       return 0;
     }
   }

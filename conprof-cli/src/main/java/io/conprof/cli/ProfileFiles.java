@@ -47,6 +47,11 @@ final class ProfileFiles {
     if (files.size() == 1) {
       return read(files.get(0), reader);
     }
+    return merger(files, reader).result();
+  }
+
+  /** Reads {@code files} and folds them, in order, into a merger (for writing without a copy). */
+  static ProfileMerger merger(List<Path> files, ProfileReader reader) {
     int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), files.size()));
     int window = threads * 2;
     ProfileMerger merger = new ProfileMerger();
@@ -70,7 +75,7 @@ final class ProfileFiles {
           throw new CliException(CliException.USAGE, files.get(i) + ": " + e.getMessage(), e);
         }
       }
-      return merger.result();
+      return merger;
     } finally {
       pool.shutdownNow();
     }
