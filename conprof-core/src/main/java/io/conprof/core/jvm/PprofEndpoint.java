@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>By default it binds to 127.0.0.1 only: profiles reveal code structure and the command line,
  * so expose them deliberately. Requests run on a small pool of daemon threads ({@link
- * Builder#threads}, default 4, with up to 256 waiting). {@link #close()} stops the server (or
+ * Builder#threads}, default 4); further requests wait in line (never rejected, which the JDK
+ * server would turn into dropped connections). {@link #close()} stops the server (or
  * removes the mounted context) and releases the profiler.
  */
 public final class PprofEndpoint implements AutoCloseable {
@@ -172,7 +173,7 @@ public final class PprofEndpoint implements AutoCloseable {
       HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
       AtomicInteger n = new AtomicInteger();
       ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-          new ArrayBlockingQueue<>(256), r -> {
+          new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "conprof-pprof-http-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
