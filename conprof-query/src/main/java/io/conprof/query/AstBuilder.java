@@ -40,6 +40,7 @@ import java.util.List;
 import java.util.Optional;
 import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.tree.ParseTree;
 
 /**
  * Builds the AST from a parse tree and applies the rules the grammar does not express, each
@@ -66,15 +67,32 @@ final class AstBuilder extends ConprofQueryParserBaseVisitor<Expr> {
     if (ctx.modifier().isEmpty()) {
       return base;
     }
-    boolean bareSelector = primary instanceof NamedSelectorContext
+    Modifiers m = modifiers(primary, ctx.modifier());
+    Selector selector = (Selector) base;
+    Selector modified = new Selector(selector.matchers(),
+        m.offset() == null ? Duration.ZERO : m.offset(), Optional.ofNullable(m.at()),
+        selector.position());
+    return m.range() == null ? modified : new RangeSelector(modified, m.range(),
+        modified.position());
+  }
+
+  /** The modifiers of one expression; null for those not given. */
+  private record Modifiers(Duration range, Duration offset, At at) {}
+
+  /**
+   * Checks and reads modifiers in order, as Prometheus applies them: a range only directly on a
+   * selector and before any offset or @, each of offset and @ at most once and only on selectors.
+   */
+  private Modifiers modifiers(PrimaryContext primary, List<ModifierContext> modifiers) {
+    boolean selector = primary instanceof NamedSelectorContext
         || primary instanceof UnnamedSelectorContext;
-    Selector selector = base instanceof Selector s && bareSelector ? s : null;
     Duration range = null;
     Duration offset = null;
     At at = null;
-    for (ModifierContext m : ctx.modifier()) {
+    for (ModifierContext m : modifiers) {
       if (m instanceof RangeModifierContext r) {
-        if (selector == null || range != null) {
+        Duration d = duration(r.DURATION().getSymbol());
+        if (!selector || range != null) {
           throw error(r.LEFT_BRACKET().getSymbol(), "ranges only allowed for vector selectors");
         }
         if (offset != null) {
@@ -83,35 +101,70 @@ final class AstBuilder extends ConprofQueryParserBaseVisitor<Expr> {
         if (at != null) {
           throw error(r.LEFT_BRACKET().getSymbol(), "no @ modifiers allowed before range");
         }
-        range = duration(r.DURATION().getSymbol());
-        if (range.isZero()) {
+        if (d.isZero()) {
           throw error(r.DURATION().getSymbol(), "duration must be greater than 0");
         }
+        range = d;
       } else if (m instanceof OffsetModifierContext o) {
-        if (selector == null) {
+        Duration d = duration(o.DURATION().getSymbol());
+        if (!selector) {
           throw error(primary.getStart(), "offset modifier must be preceded by an instant vector"
               + " selector or range vector selector");
         }
         if (offset != null) {
           throw error(primary.getStart(), "offset may not be set multiple times");
         }
-        Duration d = duration(o.DURATION().getSymbol());
         offset = o.SUB() != null ? d.negated() : d;
       } else {
         AtModifierContext a = (AtModifierContext) m;
-        if (selector == null) {
+        At value = at(a, primary.getStart());
+        if (!selector) {
           throw error(primary.getStart(), "@ modifier must be preceded by an instant vector"
               + " selector or range vector selector");
         }
         if (at != null) {
           throw error(primary.getStart(), "@ <timestamp> may not be set multiple times");
         }
-        at = at(a, primary.getStart());
+        at = value;
       }
     }
-    Selector modified = new Selector(selector.matchers(), offset == null ? Duration.ZERO : offset,
-        Optional.ofNullable(at), selector.position());
-    return range == null ? modified : new RangeSelector(modified, range, modified.position());
+    return new Modifiers(range, offset, at);
+  }
+
+  /**
+   * After a syntax error: the checks Prometheus makes while it parses (matchers and regexes,
+   * durations, numbers, modifier order) on the constructs completed before the error, children
+   * before parents as Prometheus' parser reduces them. Prometheus reports the first error it
+   * records, so such an error wins over the later syntax error. The checks Prometheus makes only
+   * on a complete parse (metric name twice, non-empty matcher, function types) are left out.
+   *
+   * @throws QueryParseException for the first failing check
+   */
+  void checkCompleted(ParseTree node) {
+    if (!(node instanceof ParserRuleContext ctx)) {
+      return;
+    }
+    for (int i = 0; i < ctx.getChildCount(); i++) {
+      checkCompleted(ctx.getChild(i));
+    }
+    if (ctx.exception == null) {
+      if (ctx instanceof NamedMatcherContext || ctx instanceof QuotedNameMatcherContext
+          || ctx instanceof MetricNameMatcherContext) {
+        LabelMatchersContext parent = (LabelMatchersContext) ctx.getParent();
+        matchers(parent, (LabelMatcherContext) ctx);
+      } else if (ctx instanceof ExpressionContext e) {
+        modifiers(e.primary(), e.modifier());
+      }
+    } else if (ctx instanceof ExpressionContext e && e.primary() != null
+        && e.primary().exception == null) {
+      List<ModifierContext> done = new ArrayList<>();
+      for (ModifierContext m : e.modifier()) {
+        if (m.exception == null) {
+          done.add(m);
+        }
+      }
+      modifiers(e.primary(), done);
+    }
   }
 
   @Override
@@ -146,8 +199,13 @@ final class AstBuilder extends ConprofQueryParserBaseVisitor<Expr> {
   }
 
   private List<Matcher> matchers(LabelMatchersContext ctx) {
+    return matchers(ctx, null);
+  }
+
+  /** The matchers of {@code ctx}, or only {@code only} if it is not null. */
+  private List<Matcher> matchers(LabelMatchersContext ctx, LabelMatcherContext only) {
     List<Matcher> out = new ArrayList<>(ctx.labelMatcher().size());
-    for (LabelMatcherContext m : ctx.labelMatcher()) {
+    for (LabelMatcherContext m : only != null ? List.of(only) : ctx.labelMatcher()) {
       if (m instanceof NamedMatcherContext n) {
         out.add(matcher(n.IDENTIFIER().getSymbol(), n.IDENTIFIER().getText(),
             n.matchOp().getStart(), string(n.STRING().getSymbol())));

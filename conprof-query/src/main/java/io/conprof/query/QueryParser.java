@@ -8,6 +8,7 @@ import org.antlr.v4.runtime.BailErrorStrategy;
 import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.CodePointCharStream;
 import org.antlr.v4.runtime.CommonTokenStream;
+import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.RecognitionException;
 import org.antlr.v4.runtime.Token;
 import org.antlr.v4.runtime.misc.ParseCancellationException;
@@ -25,7 +26,8 @@ import org.antlr.v4.runtime.misc.ParseCancellationException;
  * (string escapes, stray characters, unbalanced brackets) and turns a failing token into an error
  * token. The parser runs with a bail-out error strategy and no recovery: the first token it cannot
  * accept ends the parse, and the message is built from that token and the tokens before it, in
- * Prometheus' wording. A visitor then builds the immutable AST and applies the rules a grammar
+ * Prometheus' wording; unless a construct completed before it fails one of the checks Prometheus
+ * makes while parsing (a bad regex or duration), which Prometheus would report first. A visitor then builds the immutable AST and applies the rules a grammar
  * cannot (name given twice, the non-empty matcher rule, modifier order, function types). Parse
  * trees never leave this package.
  *
@@ -69,6 +71,15 @@ public final class QueryParser {
     } catch (ParseCancellationException e) {
       Token offending = e.getCause() instanceof RecognitionException re
           && re.getOffendingToken() != null ? re.getOffendingToken() : parser.getCurrentToken();
+      AstBuilder builder = new AstBuilder(query);
+      ParserRuleContext root = e.getCause() instanceof RecognitionException re
+          && re.getCtx() instanceof ParserRuleContext c ? c : parser.getContext();
+      while (root != null && root.getParent() != null) {
+        root = root.getParent();
+      }
+      if (root != null) {
+        builder.checkCompleted(root);
+      }
       tokens.fill();
       SyntaxErrors.Located error = SyntaxErrors.describe(tokens.getTokens(),
           offending.getTokenIndex());
