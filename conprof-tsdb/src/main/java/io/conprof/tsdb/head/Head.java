@@ -314,7 +314,17 @@ public final class Head implements Closeable {
         chunkBytes += p.bytes().length;
       }
       records.add(WalRecords.samples(chunk));
-      SegmentedWal.Written w = wal.append(records);
+      // New series go into the registry first: if it refuses (full, broken), nothing is written.
+      registerKeys(created);
+      SegmentedWal.Written w;
+      try {
+        w = wal.append(records);
+      } catch (IOException | RuntimeException e) {
+        for (MemSeries s : created) {
+          registry.remove(s.key);
+        }
+        throw e;
+      }
       nextRef += created.size();
       lock.writeLock().lock();
       try {
@@ -339,13 +349,35 @@ public final class Head implements Closeable {
             inRecord = 0;
           }
         }
-        for (MemSeries s : lastInBatch.keySet()) {
-          registry.put(s.key, new SeriesRegistry.Entry(s.ref, s.firstTimestamp(), s.lastTimestamp()));
+        try {
+          for (MemSeries s : lastInBatch.keySet()) {
+            registry.put(s.key,
+                new SeriesRegistry.Entry(s.ref, s.firstTimestamp(), s.lastTimestamp()));
+          }
+        } catch (RuntimeException e) {
+          // The batch is durable and visible; the registry only lags and is rebuilt on open.
+          LOG.warn("series registry update failed; it will be rebuilt from the WAL on next open", e);
         }
       } finally {
         lock.writeLock().unlock();
       }
       return w.position();
+    }
+  }
+
+  private void registerKeys(List<MemSeries> created) throws IOException {
+    int done = 0;
+    try {
+      for (MemSeries s : created) {
+        registry.put(s.key, new SeriesRegistry.Entry(s.ref, Long.MAX_VALUE, Long.MIN_VALUE));
+        done++;
+      }
+    } catch (RuntimeException e) {
+      for (int i = 0; i < done; i++) {
+        registry.remove(created.get(i).key);
+      }
+      throw new IOException("the series registry refused " + created.size() + " new series ("
+          + e + "); nothing was written", e);
     }
   }
 
