@@ -2,6 +2,7 @@ package io.conprof.core.jvm;
 
 import io.conprof.core.pprof.ProfileBuilder.Frame;
 import io.conprof.core.pprof.ValueType;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -31,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * starts (Go's {@code allocs}, {@code heap}, {@code mutex}, {@code block} and {@code threadcreate}
  * are cumulative since the program started), and any number of open CPU windows, so that two
  * overlapping {@code profile?seconds=N} requests each get exactly their own window from the one
- * recording. Events arrive about a second after they happen (JFR flushes once a second), so a
+ * recording. The heap's in-use columns come from JFR's live-object sampler, which JFR writes out
+ * only when a recording is dumped; {@link #refreshLiveObjects} does that at most once a minute.
+ * Events arrive about a second after they happen (JFR flushes once a second), so a
  * window is built only after a flush that follows its end; windows select events by their own
  * timestamps, never by arrival.
  *
@@ -87,6 +90,13 @@ final class JfrEngine {
   private volatile String unavailableReason;
   private JfrEventSource source;
 
+  private final StackTable pendingLiveObjects;
+  private final Object liveObjectsLock = new Object();
+  private volatile Map<StackTable.Key, long[]> liveObjects = Map.of();
+  private volatile long liveObjectsEpochNanos;
+  private long liveObjectsReadNanos; // guarded by liveObjectsLock
+  private boolean liveObjectsFailed; // guarded by liveObjectsLock
+
   private final Object flushLock = new Object();
   private long deliveredWatermark; // guarded by flushLock
 
@@ -97,6 +107,7 @@ final class JfrEngine {
     this.mutex = new StackTable(2, settings.maxStacks());
     this.block = new StackTable(2, settings.maxStacks());
     this.threadCreate = new StackTable(1, settings.maxStacks());
+    this.pendingLiveObjects = new StackTable(1, settings.maxStacks());
     this.cpuPeriodNanos = settings.cpuPeriod().toNanos();
     this.allocationSamplesPerSecond = settings.allocationSamplesPerSecond();
   }
@@ -310,9 +321,17 @@ final class JfrEngine {
     }
   }
 
-  /** The cumulative allocation profile; for {@code heap} the in-use columns are an estimate. */
+  /**
+   * The cumulative allocation profile with in-use columns. Those come from JFR's live-object
+   * sampler when it has been read (see {@link #refreshLiveObjects}): the heap used after the last
+   * GC, divided equally among the sampled live objects (JFR samples allocations in proportion to
+   * bytes allocated, so each live sample stands for about the same share of the live heap).
+   * Without live samples the heap used after the last GC is spread over allocation sites in
+   * proportion to their allocated bytes, and the comment says so.
+   */
   Snapshot allocations(JvmProfileType type, long nowEpochNanos) {
     Map<StackTable.Key, long[]> table = allocs.copy();
+    Map<StackTable.Key, long[]> live = liveObjects;
     long totalBytes = 0;
     long samples = 0;
     for (long[] v : table.values()) {
@@ -320,21 +339,80 @@ final class JfrEngine {
       totalBytes += v[1];
     }
     long liveBytes = liveHeapBytes();
-    double ratio = totalBytes == 0 ? 0 : Math.min(1.0, (double) liveBytes / totalBytes);
     LinkedHashMap<StackTable.Key, long[]> out = new LinkedHashMap<>();
-    table.forEach((k, v) -> out.put(k, new long[] {v[0], v[1], Math.round(v[0] * ratio), Math.round(v[1] * ratio)}));
     List<String> comments = new ArrayList<>();
     comments.add("JVM allocation profile from JFR jdk.ObjectAllocationSample (throttled to "
         + allocationSamplesPerSecond + "/s) since " + Instant.ofEpochSecond(0, startEpochNanos)
         + "; alloc_space sums the samples' weights (an estimate of bytes allocated); alloc_objects counts"
         + " allocation samples, not objects; the label class is the allocated class");
-    comments.add("inuse_space and inuse_objects are estimates: the heap used after the last GC ("
-        + liveBytes + " bytes) spread over allocation sites in proportion to their allocated bytes;"
-        + " JFR on JDK 17 has no sized live-object sampler");
+    if (live.isEmpty()) {
+      double ratio = totalBytes == 0 ? 0 : Math.min(1.0, (double) liveBytes / totalBytes);
+      table.forEach((k, v) -> out.put(k, new long[] {v[0], v[1], Math.round(v[0] * ratio), Math.round(v[1] * ratio)}));
+      comments.add("inuse_space and inuse_objects are estimates: the heap used after the last GC ("
+          + liveBytes + " bytes) spread over allocation sites in proportion to their allocated bytes;"
+          + " no JFR live-object samples have been read yet");
+    } else {
+      table.forEach((k, v) -> out.put(k, new long[] {v[0], v[1], 0, 0}));
+      long liveSamples = 0;
+      for (long[] v : live.values()) {
+        liveSamples += v[0];
+      }
+      double bytesPerSample = (double) liveBytes / liveSamples;
+      live.forEach((k, v) -> {
+        long[] sum = out.computeIfAbsent(k, x -> new long[4]);
+        sum[2] += v[0];
+        sum[3] += Math.round(v[0] * bytesPerSample);
+      });
+      comments.add("inuse_space and inuse_objects are estimates: the heap used after the last GC (" + liveBytes
+          + " bytes) divided equally among the " + liveSamples + " live objects JFR's jdk.OldObjectSample held at "
+          + Instant.ofEpochSecond(0, liveObjectsEpochNanos) + "; inuse_objects counts those samples, not objects");
+    }
     addUnavailable(comments);
     long period = samples == 0 ? 0 : totalBytes / samples;
     return new Snapshot(type, HEAP_TYPES, new ValueType("space", "bytes"), period, nowEpochNanos, 0,
         type == JvmProfileType.ALLOCS ? "alloc_space" : "", comments, "class", out);
+  }
+
+  /**
+   * Reads JFR's current live-object samples if the last read is older than {@code maxAgeNanos}:
+   * JFR emits {@code jdk.OldObjectSample} only when a recording is dumped or stopped, so this
+   * dumps the stream to a temporary file (deleted at once; about 0.1 s and a chunk rotation) and
+   * waits for the events. At most one read runs at a time; failures are logged once and leave the
+   * previous samples in place.
+   */
+  void refreshLiveObjects(long maxAgeNanos) throws InterruptedException {
+    JfrEventSource s = source;
+    if (s == null) {
+      return;
+    }
+    synchronized (liveObjectsLock) {
+      long now = System.nanoTime();
+      if (liveObjectsReadNanos != 0 && now - liveObjectsReadNanos < maxAgeNanos) {
+        return;
+      }
+      liveObjectsReadNanos = now;
+      long at = epochNanos(Instant.now());
+      pendingLiveObjects.clear();
+      try {
+        s.emitOldObjectSamples();
+      } catch (IOException | RuntimeException e) {
+        if (!liveObjectsFailed) {
+          liveObjectsFailed = true;
+          LOG.warn("could not read JFR's live-object samples; heap in-use columns stay estimates", e);
+        }
+        return;
+      }
+      awaitDelivery();
+      Map<StackTable.Key, long[]> read = pendingLiveObjects.copy();
+      if (!read.isEmpty()) {
+        liveObjects = read;
+        liveObjectsEpochNanos = at;
+      }
+    }
+  }
+
+  void onOldObjectSample(List<Frame> stack, String objectClass) {
+    pendingLiveObjects.add(stack, objectClass == null ? "" : FrameNames.javaClassName(objectClass), 1);
   }
 
   Snapshot contention(JvmProfileType type, long nowEpochNanos) {

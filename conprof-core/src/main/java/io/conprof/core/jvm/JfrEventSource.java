@@ -1,6 +1,9 @@
 package io.conprof.core.jvm;
 
 import io.conprof.core.pprof.ProfileBuilder.Frame;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -11,6 +14,7 @@ import jdk.jfr.consumer.RecordedClass;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedMethod;
+import jdk.jfr.consumer.RecordedObject;
 import jdk.jfr.consumer.RecordedStackTrace;
 import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingStream;
@@ -29,6 +33,7 @@ final class JfrEventSource {
   static final String MONITOR_ENTER = "jdk.JavaMonitorEnter";
   static final String THREAD_PARK = "jdk.ThreadPark";
   static final String THREAD_START = "jdk.ThreadStart";
+  static final String OLD_OBJECT_SAMPLE = "jdk.OldObjectSample";
   private static final int MAX_CACHED_FRAMES = 200_000;
 
   private static final AtomicLong WATERMARKS = new AtomicLong();
@@ -53,11 +58,13 @@ final class JfrEventSource {
     stream.enable(MONITOR_ENTER).withThreshold(s.mutexThreshold()).withStackTrace();
     stream.enable(THREAD_PARK).withThreshold(s.blockThreshold()).withStackTrace();
     stream.enable(THREAD_START).withStackTrace();
+    stream.enable(OLD_OBJECT_SAMPLE).withStackTrace().with("cutoff", "0 ns");
     stream.onEvent(EXECUTION_SAMPLE, guarded(EXECUTION_SAMPLE, this::executionSample));
     stream.onEvent(ALLOCATION_SAMPLE, guarded(ALLOCATION_SAMPLE, this::allocationSample));
     stream.onEvent(MONITOR_ENTER, guarded(MONITOR_ENTER, this::monitorEnter));
     stream.onEvent(THREAD_PARK, guarded(THREAD_PARK, this::threadPark));
     stream.onEvent(THREAD_START, guarded(THREAD_START, this::threadStart));
+    stream.onEvent(OLD_OBJECT_SAMPLE, guarded(OLD_OBJECT_SAMPLE, this::oldObjectSample));
     stream.enable(WatermarkEvent.class);
     stream.onEvent(WatermarkEvent.NAME, e -> seenWatermark = Math.max(seenWatermark, e.getLong("sequence")));
     stream.onFlush(() -> engine.onFlush(seenWatermark));
@@ -130,6 +137,22 @@ final class JfrEventSource {
 
   private void threadStart(RecordedEvent e) {
     engine.onThreadStart(stack(e.getStackTrace()));
+  }
+
+  private void oldObjectSample(RecordedEvent e) {
+    RecordedObject object = e.getValue("object");
+    RecordedClass c = object == null ? null : object.getClass("type");
+    engine.onOldObjectSample(stack(e.getStackTrace()), c == null ? null : c.getName());
+  }
+
+  /** Makes JFR emit its live-object samples into the stream: they are written only on dump or stop. */
+  void emitOldObjectSamples() throws IOException {
+    Path file = Files.createTempFile("conprof-heap-", ".jfr");
+    try {
+      stream.dump(file);
+    } finally {
+      Files.deleteIfExists(file);
+    }
   }
 
   /** The stack leaf first, with a {@code [truncated]} root when JFR cut it at its depth limit. */

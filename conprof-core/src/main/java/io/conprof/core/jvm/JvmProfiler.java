@@ -27,6 +27,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Thread-safe.
  */
 public final class JvmProfiler implements AutoCloseable {
+  /** How old JFR's live-object samples may be before a heap profile reads them again. */
+  static final long LIVE_OBJECTS_MAX_AGE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+
   private final JfrEngine engine;
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -80,12 +83,26 @@ public final class JvmProfiler implements AutoCloseable {
   Snapshot snapshot(JvmProfileType type) {
     long now = JfrEngine.epochNanos(Instant.now());
     return switch (type) {
-      case ALLOCS, HEAP -> engine.allocations(type, now);
+      case ALLOCS -> engine.allocations(type, now);
+      case HEAP -> heapSnapshot(LIVE_OBJECTS_MAX_AGE_NANOS);
       case MUTEX, BLOCK -> engine.contention(type, now);
       case THREADCREATE -> engine.threadCreation(now);
       case GOROUTINE -> ThreadStacks.snapshot(now);
       case CPU -> throw new IllegalArgumentException("the CPU profile covers a window: use cpuProfile(Duration)");
     };
+  }
+
+  /**
+   * The heap profile, first reading JFR's live-object samples if they are older than {@code
+   * maxAgeNanos} (0 forces a read, as {@code heap?gc=1} does).
+   */
+  Snapshot heapSnapshot(long maxAgeNanos) {
+    try {
+      engine.refreshLiveObjects(maxAgeNanos);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // build from the samples read before
+    }
+    return engine.allocations(JvmProfileType.HEAP, JfrEngine.epochNanos(Instant.now()));
   }
 
   Snapshot cpuSnapshot(Duration duration) throws InterruptedException {

@@ -136,7 +136,8 @@ final class PprofHandler implements HttpHandler {
       sendProfile(ex, name + "-delta", delta.toProfile().toGzip());
       return;
     }
-    if (type.get() == JvmProfileType.HEAP && parseLong(query.getOrDefault("gc", "")).orElse(0L) > 0) {
+    boolean gc = type.get() == JvmProfileType.HEAP && parseLong(query.getOrDefault("gc", "")).orElse(0L) > 0;
+    if (gc) {
       System.gc();
     }
     if (debug != 0) {
@@ -147,7 +148,8 @@ final class PprofHandler implements HttpHandler {
       send(ex, 200, text.getBytes(StandardCharsets.UTF_8));
       return;
     }
-    sendProfile(ex, name, profiler.snapshot(type.get()).toProfile().toGzip());
+    Snapshot snapshot = gc ? profiler.heapSnapshot(0) : profiler.snapshot(type.get());
+    sendProfile(ex, name, snapshot.toProfile().toGzip());
   }
 
   private static void cmdline(HttpExchange ex) throws IOException {

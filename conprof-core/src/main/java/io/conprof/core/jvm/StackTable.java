@@ -53,6 +53,10 @@ final class StackTable {
     return out;
   }
 
+  synchronized void clear() {
+    values.clear();
+  }
+
   synchronized int size() {
     return values.size();
   }

@@ -81,6 +81,25 @@ class JvmProfilerTest {
   }
 
   @Test
+  void heapProfile_inUseColumnsShowWhereTheLiveObjectsWereAllocated() throws Exception {
+    try {
+      for (int i = 0; i < 40; i++) { // a leak: retained arrays among garbage from another site
+        Workloads.retainArrays(2);
+        Workloads.allocate(Duration.ofMillis(20));
+      }
+      System.gc();
+      Snapshot heap = profiler.heapSnapshot(0);
+
+      assertThat(heap.comments()).anySatisfy(c -> assertThat(c).contains("live objects JFR's jdk.OldObjectSample held"));
+      assertThat(names(topFlat(heap, 3)).get(0)).as(topFlat(heap, 3).toString()).isEqualTo(W + "retainArrays");
+      assertThat(heap.totals()[2]).isPositive();
+      assertValid(heap);
+    } finally {
+      Workloads.release();
+    }
+  }
+
+  @Test
   void mutexProfile_showsTheWaiterOfTheContendedMonitorOnTop() throws Exception {
     Snapshot before = profiler.snapshot(JvmProfileType.MUTEX);
     Workloads.contendMonitor(Duration.ofMillis(1500));

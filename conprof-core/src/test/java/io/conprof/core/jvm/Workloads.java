@@ -49,6 +49,19 @@ final class Workloads {
     escape = keep;
   }
 
+  private static final List<byte[]> RETAINED = new ArrayList<>();
+
+  /** Keeps {@code megabytes} of 1 KiB arrays alive, allocated in this method, until {@link #release}. */
+  static synchronized void retainArrays(int megabytes) {
+    for (int i = 0; i < megabytes * 1024; i++) {
+      RETAINED.add(new byte[1024]);
+    }
+  }
+
+  static synchronized void release() {
+    RETAINED.clear();
+  }
+
   private static final Object MONITOR = new Object();
 
   /** One thread holds {@link #MONITOR} for 40 ms at a time while the caller keeps entering it. */
