@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * overlapping {@code profile?seconds=N} requests each get exactly their own window from the one
  * recording. The heap's in-use columns come from JFR's live-object sampler, which JFR writes out
  * only when a recording is dumped; {@link #refreshLiveObjects} does that at most once a minute.
- * Events arrive about a second after they happen (JFR flushes once a second), so a
- * window is built only after a flush that follows its end; windows select events by their own
+ * Events arrive about a second after they happen (JFR flushes once a second), so a window is
+ * built only once a {@code WatermarkEvent} committed after its end has come through the stream
+ * (every event committed before it has then been delivered); windows select events by their own
  * timestamps, never by arrival.
  *
  * <p>Guarantees. Readers copy a table under its monitor and never block the callback thread for
@@ -88,7 +89,7 @@ final class JfrEngine {
   private volatile long cpuPeriodNanos;
   private volatile int allocationSamplesPerSecond;
   private volatile String unavailableReason;
-  private JfrEventSource source;
+  private volatile JfrEventSource source;
 
   private final StackTable pendingLiveObjects;
   private final Object liveObjectsLock = new Object();
