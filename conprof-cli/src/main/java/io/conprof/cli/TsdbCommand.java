@@ -51,12 +51,19 @@ final class TsdbCommand {
     for (Path d : st.damagedBlocks()) {
       out.println("damaged block left out: " + d);
     }
+    TsdbStats.Rejected r = st.rejected();
+    if (r.total() > 0) {
+      out.printf("rejected since open: %d out of order, %d duplicate, %d too old, %d too large, "
+          + "%d beyond maxSeries%n", r.outOfOrder(), r.duplicate(), r.outOfBounds(), r.tooLarge(),
+          r.tooManySeries());
+    }
   }
 
   /**
    * {@code {"blocks":[{"ulid","minTimeMillis","maxTimeMillis","numSeries","numSamples","numChunks",
    * "numBytes","level"}...],"damagedBlocks":[path...],"head":{"numSeries","numSamples",
-   * "minTimeMillis","maxTimeMillis","payloadBytes","walBytes","walSegments","minValidTimeMillis"}}};
+   * "minTimeMillis","maxTimeMillis","payloadBytes","walBytes","walSegments","minValidTimeMillis"},
+   * "rejected":{"outOfOrder","duplicate","outOfBounds","tooLarge","tooManySeries"}}};
    * head times are null when the head is empty, minValidTimeMillis when unbounded.
    */
   static String json(TsdbStats st) {
@@ -86,7 +93,11 @@ final class TsdbCommand {
     } else {
       j.field("minValidTimeMillis", h.minValidTimeMillis());
     }
-    return j.endObject().endObject().toString();
+    TsdbStats.Rejected r = st.rejected();
+    j.endObject().name("rejected").beginObject().field("outOfOrder", r.outOfOrder())
+        .field("duplicate", r.duplicate()).field("outOfBounds", r.outOfBounds())
+        .field("tooLarge", r.tooLarge()).field("tooManySeries", r.tooManySeries()).endObject();
+    return j.endObject().toString();
   }
 
   @Command(name = "inspect", mixinStandardHelpOptions = true,

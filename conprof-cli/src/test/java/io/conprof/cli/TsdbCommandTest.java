@@ -52,7 +52,8 @@ class TsdbCommandTest {
     assertThat(r.exitCode()).as(r.stderr()).isZero();
     assertThat(r.stdout()).matches("\\{\"blocks\":\\[\\],\"damagedBlocks\":\\[\\],\"head\":\\{"
         + "\"numSeries\":1,\"numSamples\":8,\"minTimeMillis\":0,\"maxTimeMillis\":25200000,"
-        + "\"payloadBytes\":\\d+,\"walBytes\":\\d+,\"walSegments\":\\d+,\"minValidTimeMillis\":null}}\n");
+        + "\"payloadBytes\":\\d+,\"walBytes\":\\d+,\"walSegments\":\\d+,\"minValidTimeMillis\":null},\"rejected\":\\{\"outOfOrder\":0,"
+        + "\"duplicate\":0,\"outOfBounds\":0,\"tooLarge\":0,\"tooManySeries\":0}}\n");
   }
 
   @Test

@@ -44,16 +44,22 @@ public final class Appender {
       throw new IllegalArgumentException("a series needs at least one label");
     }
     if (profile.length == 0) {
-      throw new SampleTooLargeException(labels, 0, maxSampleBytes);
+      throw tooLarge(labels, 0);
     }
     if (profile.length > maxSampleBytes && !ProfileReader.isGzip(profile)) {
-      throw new SampleTooLargeException(labels, profile.length, maxSampleBytes);
+      throw tooLarge(labels, profile.length);
     }
     byte[] raw = reader.decompress(profile);
     if (raw.length == 0 || raw.length > maxSampleBytes) {
-      throw new SampleTooLargeException(labels, raw.length, maxSampleBytes);
+      throw tooLarge(labels, raw.length);
     }
     pending.add(new Head.Pending(labels, timestampMillis, raw));
+  }
+
+  private SampleTooLargeException tooLarge(Labels labels, long size) {
+    SampleTooLargeException e = new SampleTooLargeException(labels, size, maxSampleBytes);
+    db.countRejected(e);
+    return e;
   }
 
   /**

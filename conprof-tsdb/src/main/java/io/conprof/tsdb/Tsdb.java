@@ -37,6 +37,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -89,6 +90,11 @@ public final class Tsdb implements Closeable {
   private final Object stateLock = new Object();
   private final List<DbState> retired = new ArrayList<>();
   private final AtomicBoolean compactionQueued = new AtomicBoolean();
+  private final AtomicLong rejectedOutOfOrder = new AtomicLong();
+  private final AtomicLong rejectedDuplicate = new AtomicLong();
+  private final AtomicLong rejectedOutOfBounds = new AtomicLong();
+  private final AtomicLong rejectedTooLarge = new AtomicLong();
+  private final AtomicLong rejectedTooManySeries = new AtomicLong();
   private final ScheduledExecutorService background;
   private final ScheduledExecutorService syncer;
   private volatile DbState state;
@@ -321,13 +327,28 @@ public final class Tsdb implements Closeable {
 
   void commit(List<Head.Pending> batch) throws SampleRejectedException, IOException {
     checkOpen();
-    long pos = head.commit(batch);
+    long pos;
+    try {
+      pos = head.commit(batch);
+    } catch (SampleRejectedException e) {
+      countRejected(e);
+      throw e;
+    }
     if (options.fsyncPolicy().isEveryCommit()) {
       head.wal().sync(pos);
     }
     if (options.backgroundCompaction() && head.compactable()) {
       requestCompaction();
     }
+  }
+
+  void countRejected(SampleRejectedException e) {
+    AtomicLong counter = e instanceof OutOfOrderSampleException ? rejectedOutOfOrder
+        : e instanceof DuplicateSampleException ? rejectedDuplicate
+        : e instanceof OutOfBoundsSampleException ? rejectedOutOfBounds
+        : e instanceof SampleTooLargeException ? rejectedTooLarge
+        : rejectedTooManySeries;
+    counter.incrementAndGet();
   }
 
   /** A querier over the inclusive range [mint, maxt]; close it when done. */
@@ -571,7 +592,9 @@ public final class Tsdb implements Closeable {
     Head.Stats h = head.stats();
     return new TsdbStats(metas, damagedBlocks, new TsdbStats.HeadStats(h.numSeries(),
         h.numSamples(), h.minTimeMillis(), h.maxTimeMillis(), h.payloadBytes(), h.walBytes(),
-        h.walSegments(), h.minValidTimeMillis()));
+        h.walSegments(), h.minValidTimeMillis()), new TsdbStats.Rejected(rejectedOutOfOrder.get(),
+        rejectedDuplicate.get(), rejectedOutOfBounds.get(), rejectedTooLarge.get(),
+        rejectedTooManySeries.get()));
   }
 
   private void checkOpen() {

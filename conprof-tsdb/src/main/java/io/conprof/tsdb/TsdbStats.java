@@ -10,8 +10,10 @@ import java.util.List;
  * @param blocks the loaded blocks, oldest first
  * @param damagedBlocks block directories left out on open because they could not be read
  * @param head numbers of the head
+ * @param rejected samples refused since the database was opened, by reason
  */
-public record TsdbStats(List<BlockMeta> blocks, List<Path> damagedBlocks, HeadStats head) {
+public record TsdbStats(List<BlockMeta> blocks, List<Path> damagedBlocks, HeadStats head,
+    Rejected rejected) {
   public TsdbStats {
     blocks = List.copyOf(blocks);
     damagedBlocks = List.copyOf(damagedBlocks);
@@ -26,4 +28,12 @@ public record TsdbStats(List<BlockMeta> blocks, List<Path> damagedBlocks, HeadSt
    */
   public record HeadStats(long numSeries, long numSamples, long minTimeMillis, long maxTimeMillis,
       long payloadBytes, long walBytes, int walSegments, long minValidTimeMillis) {}
+
+  /** Counts of refused samples since open, by reason (the exception classes of the same names). */
+  public record Rejected(long outOfOrder, long duplicate, long outOfBounds, long tooLarge,
+      long tooManySeries) {
+    public long total() {
+      return outOfOrder + duplicate + outOfBounds + tooLarge + tooManySeries;
+    }
+  }
 }

@@ -134,6 +134,7 @@ class TsdbTest {
       a.append(CPU, 2100, profile(5, 10));
       a.append(CPU, 2100, profile(6, 10));
       assertThatThrownBy(a::commit).isInstanceOf(DuplicateSampleException.class);
+      assertThat(db.stats().rejected()).isEqualTo(new TsdbStats.Rejected(0, 2, 0, 0, 0));
     }
   }
 
