@@ -108,6 +108,10 @@ public final class SelfProfiler implements AutoCloseable {
     }
   }
 
+  JfrEngine engine() {
+    return profiler.engine();
+  }
+
   boolean threadAlive() {
     return thread.isAlive();
   }

@@ -94,6 +94,25 @@ class SelfProfilerTest {
   }
 
   @Test
+  void overBudget_lowersTheSharedRecordingsSamplingRates() throws Exception {
+    MemorySink sink = new MemorySink();
+    SelfProfiler profiler = SelfProfiler.builder().sink(sink).interval(Duration.ofSeconds(1))
+        .types(EnumSet.of(JvmProfileType.GOROUTINE)).overheadBudget(1e-9).start();
+    try {
+      long configured = profiler.engine().cpuPeriodNanos();
+      for (int i = 0; i < 100 && profiler.engine().cpuPeriodNanos() == configured; i++) {
+        Workloads.spin(Duration.ofMillis(200));
+      }
+
+      assertThat(profiler.lastOverheadFraction()).isPositive();
+      assertThat(profiler.engine().cpuPeriodNanos()).isGreaterThan(configured);
+      assertThat(profiler.engine().allocationSamplesPerSecond()).isLessThan(JfrSettings.defaults().allocationSamplesPerSecond());
+    } finally {
+      profiler.close();
+    }
+  }
+
+  @Test
   void builder_refusesBadSettingsWithTheReason() {
     assertThatThrownBy(() -> SelfProfiler.builder().start())
         .hasMessage("a SelfProfiler needs a sink: call sink(...) before start()");
