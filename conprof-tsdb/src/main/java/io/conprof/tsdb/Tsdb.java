@@ -1,6 +1,7 @@
 package io.conprof.tsdb;
 
 import io.conprof.core.model.Matcher;
+import io.conprof.core.sink.ProfileSink;
 import io.conprof.tsdb.block.Block;
 import io.conprof.tsdb.block.BlockMeta;
 import io.conprof.tsdb.block.BlockVerifier;
@@ -323,6 +324,24 @@ public final class Tsdb implements Closeable {
   public Appender appender() {
     checkOpen();
     return new Appender(this, options.maxSampleBytes());
+  }
+
+  /**
+   * This database as the {@link ProfileSink} the scrape loop and the self-profiler write to: each
+   * append is one commit (durable under the fsync policy when it returns); a refused profile
+   * becomes an {@link IOException} whose message says why (the cause is the {@link
+   * SampleRejectedException}). Thread-safe.
+   */
+  public ProfileSink asSink() {
+    return (labels, timestampMillis, profile) -> {
+      Appender a = appender();
+      try {
+        a.append(labels, timestampMillis, profile);
+        a.commit();
+      } catch (SampleRejectedException e) {
+        throw new IOException(e.getMessage(), e);
+      }
+    };
   }
 
   void commit(List<Head.Pending> batch) throws SampleRejectedException, IOException {

@@ -104,6 +104,19 @@ class TsdbTest {
   }
 
   @Test
+  void asSink_storesEachProfileAndReportsRefusalsAsIoErrors() throws Exception {
+    try (Tsdb db = Tsdb.open(dir, opts().build())) {
+      io.conprof.core.sink.ProfileSink sink = db.asSink();
+      sink.append(HEAP, 1000, gzip(profile(1, 100)));
+      assertThat(read(db, HEAP, 0, 5000)).containsExactly(new Sample(1000, profile(1, 100)));
+      assertThatThrownBy(() -> sink.append(HEAP, 999, profile(2, 100)))
+          .isInstanceOf(IOException.class)
+          .hasCauseInstanceOf(OutOfOrderSampleException.class)
+          .hasMessageContaining("out-of-order sample");
+    }
+  }
+
+  @Test
   void commit_refusesOutOfOrderSampleNamingSeriesAndBothTimestamps() throws Exception {
     try (Tsdb db = Tsdb.open(dir, opts().build())) {
       append(db, HEAP, 2000, profile(1, 10));
