@@ -122,6 +122,18 @@ class ScrapeCommandTest {
   }
 
   @Test
+  void examplesConfig_isValid_andYieldsTheDocumentedTargets() {
+    Path example = Path.of("..", "examples", "conprof.yaml");
+    CliRun r = CliRun.run("targets", "--config.file", example.toString());
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    assertThat(r.stdout())
+        .contains("active  go-demo http://127.0.0.1:6060/debug/pprof/profile?seconds=9 "
+            + "{__name__=\"profile\", env=\"dev\", instance=\"127.0.0.1:6060\", job=\"go-demo\"}")
+        .contains("active  conprof http://127.0.0.1:10902/debug/pprof/heap ")
+        .endsWith("7 active, 5 dropped\n");
+  }
+
+  @Test
   void targets_badConfig_exitsTwoWithThePathAndReason() throws Exception {
     Path cfg = dir.resolve("bad.yaml");
     Files.writeString(cfg, "scrape_configs:\n  - job_name: x\n    scrape_intervl: 1s\n");
