@@ -62,6 +62,19 @@ class JvmProfilerTest {
   }
 
   @Test
+  void stacksDeeperThanJfrRecords_endInATruncatedRootFrame() throws Exception {
+    Future<?> work = pool.submit(() -> Workloads.spinDeep(200, Duration.ofMillis(2000)));
+    Snapshot cpu = profiler.cpuSnapshot(Duration.ofMillis(1500));
+    work.get();
+
+    assertThat(cpu.samples().keySet()).anySatisfy(k -> {
+      assertThat(k.frames().get(0).function()).isEqualTo(W + "hotLoop");
+      assertThat(k.frames().get(k.frames().size() - 1).function()).isEqualTo("[truncated]");
+    });
+    assertValid(cpu);
+  }
+
+  @Test
   void allocsProfile_showsTheAllocationSiteOnTop() throws Exception {
     Snapshot before = profiler.snapshot(JvmProfileType.ALLOCS);
     Workloads.allocate(Duration.ofMillis(1500));

@@ -23,6 +23,15 @@ final class Workloads {
     sink = acc;
   }
 
+  /** Spins at the bottom of a {@code depth}-frame recursion, deeper than JFR's default 64 frames. */
+  static void spinDeep(int depth, Duration d) {
+    if (depth > 0) {
+      spinDeep(depth - 1, d);
+      return;
+    }
+    spin(d);
+  }
+
   static long hotLoop(long seed) {
     long x = seed | 1;
     for (int i = 0; i < 2_000_000; i++) {
