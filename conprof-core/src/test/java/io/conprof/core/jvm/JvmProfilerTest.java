@@ -55,7 +55,7 @@ class JvmProfilerTest {
     assertThat(cpu.periodType()).isEqualTo(new ValueType("cpu", "nanoseconds"));
     assertThat(cpu.period()).isEqualTo(10_000_000L);
     assertThat(cpu.durationNanos()).isEqualTo(2_000_000_000L);
-    assertThat(cpu.totals()[0]).isGreaterThan(20);
+    assertThat(cpu.totals()[0]).isGreaterThan(5);
     assertThat(cpu.totals()[1]).isEqualTo(cpu.totals()[0] * 10_000_000L);
     assertThat(names(topFlat(cpu, 1)).get(0)).as(topFlat(cpu, 1).toString()).isEqualTo(W + "hotLoop");
     assertValid(cpu);
@@ -206,7 +206,7 @@ class JvmProfilerTest {
       long hot = cpu.samples().entrySet().stream()
           .filter(e -> e.getKey().frames().get(0).function().equals(W + "hotLoop"))
           .mapToLong(e -> e.getValue()[0]).sum();
-      assertThat(hot).isBetween(20L, 230L);
+      assertThat(hot).isBetween(5L, 230L);
     }
   }
 
