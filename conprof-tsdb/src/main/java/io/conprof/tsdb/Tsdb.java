@@ -78,6 +78,9 @@ public final class Tsdb implements Closeable {
 
   static {
     System.setProperty("chronicle.analytics.disable", "true");
+    if (System.getProperty("chronicle.announcer.disable") == null) {
+      System.setProperty("chronicle.announcer.disable", "true"); // no banner on the CLI's stderr
+    }
   }
 
   private final Path dir;

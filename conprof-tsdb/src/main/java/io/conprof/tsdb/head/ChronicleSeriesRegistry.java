@@ -28,6 +28,9 @@ public final class ChronicleSeriesRegistry implements SeriesRegistry {
 
   static {
     System.setProperty("chronicle.analytics.disable", "true");
+    if (System.getProperty("chronicle.announcer.disable") == null) {
+      System.setProperty("chronicle.announcer.disable", "true"); // no banner on the CLI's stderr
+    }
   }
 
   private final ChronicleMap<byte[], byte[]> map;
