@@ -13,11 +13,16 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -92,7 +97,7 @@ class PprofEndpointTest {
   void goToolPprof_readsEveryProfileFromTheEndpoint(String pathAndQuery) throws Exception {
     Assumptions.assumeTrue(GoPprof.available(), GoPprof.MISSING);
 
-    GoPprof.Result r = GoPprof.run(List.of("-raw", "-symbolize=none", url(pathAndQuery)));
+    GoPprof.Result r = goPprof(List.of("-raw", "-symbolize=none", url(pathAndQuery)));
 
     assertThat(r.exitCode()).as(r.stderr()).isZero();
     assertThat(r.stdout()).contains("PeriodType: ").contains("Samples:");
@@ -136,7 +141,7 @@ class PprofEndpointTest {
 
   /** The first function of {@code go tool pprof -top} (by flat value). */
   private static String goTopFunction(String sampleIndex, String pathAndQuery) throws Exception {
-    GoPprof.Result r = GoPprof.run(List.of("-top", "-symbolize=none", "-sample_index=" + sampleIndex, url(pathAndQuery)));
+    GoPprof.Result r = goPprof(List.of("-top", "-symbolize=none", "-sample_index=" + sampleIndex, url(pathAndQuery)));
     assertThat(r.exitCode()).as(r.stderr()).isZero();
     List<String> lines = r.stdout().lines().toList();
     int header = 0;
@@ -146,6 +151,33 @@ class PprofEndpointTest {
     assertThat(lines.size()).as(r.stdout()).isGreaterThan(header + 1);
     String[] row = lines.get(header + 1).trim().split("\\s+");
     return row[row.length - 1];
+  }
+
+  /**
+   * Runs {@code go tool pprof} with its download directory in a temporary directory: fetching a URL
+   * saves a copy of the profile there, which must not pile up in the shared temp directory.
+   */
+  private static GoPprof.Result goPprof(List<String> args) throws IOException, InterruptedException {
+    Path home = Files.createTempDirectory("gopprof-home");
+    List<String> cmd = new ArrayList<>(List.of("go", "tool", "pprof"));
+    cmd.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("PPROF_TMPDIR", home.toString());
+    pb.environment().put("HOME", home.toString());
+    Path out = home.resolve("stdout");
+    Path err = home.resolve("stderr");
+    try {
+      Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IOException("go tool pprof did not finish within 120 s: " + cmd);
+      }
+      return new GoPprof.Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    } finally {
+      try (Stream<Path> files = Files.walk(home)) {
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
   }
 
   static Stream<Arguments> badRequests() {
