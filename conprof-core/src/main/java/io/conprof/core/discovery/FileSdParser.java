@@ -81,9 +81,7 @@ final class FileSdParser {
       if (!labels.isObject()) {
         throw new IOException(where + ": \"labels\" must be a map of label names to values");
       }
-      Iterator<Map.Entry<String, JsonNode>> it = labels.fields();
-      while (it.hasNext()) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : labels.properties()) {
         if (!e.getValue().isValueNode() || e.getValue().isNull()) {
           throw new IOException(where + ": value of label \"" + e.getKey() + "\" must be a string");
         }

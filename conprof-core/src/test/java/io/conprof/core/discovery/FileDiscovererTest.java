@@ -73,6 +73,7 @@ class FileDiscovererTest {
     write(dir.resolve("t/b.yml"), "- targets: ['h3:3']\n  labels:\n    env: dev\n- targets: ['h4:4']\n", 1000);
     write(dir.resolve("t/c.txt"), "ignored by the glob", 1000);
     try (FileDiscoverer d = start("t/*.json", "t/*.yml")) {
+      assertThat(d.errors()).isEmpty();
       assertThat(updates).hasSize(1);
       assertThat(addresses()).containsExactly("h1:1", "h2:2", "h3:3", "h4:4");
       TargetGroup a = view.get(dir.resolve("t/a.json") + ":0");

@@ -59,10 +59,14 @@ final class ScrapeTestSupport {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       server.stop(0);
       executor.shutdownNow();
-      executor.awaitTermination(10, TimeUnit.SECONDS);
+      try {
+        executor.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
