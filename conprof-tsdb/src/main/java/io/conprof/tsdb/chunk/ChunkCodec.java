@@ -22,8 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * payload_codec := 0 (payload_section is the raw section)
  *                | 1 (payload_section is one zstd frame of the raw section)
  *                | 2 (payload_section is one zstd frame of the split section, see FieldSplit)
+ *                | 3 (payload_section is one zstd frame of the symbol-dictionary section, see SymbolDictionaryCodec)
  * raw section   := { len:uvarint bytes[len] }                    (num_samples times; len may be 0)
- * raw_len       := length of the raw (codec 0, 1) or split (codec 2) section
+ * raw_len       := length of the raw (codec 0, 1), split (codec 2) or symbol-dictionary (codec 3) section
  * </pre>
  *
  * <p>Why this shape. The timestamps come first, with their own CRC, and are not compressed with the
@@ -37,7 +38,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * the inflation of its whole chunk, which is why chunks are bounded both by sample count and by raw bytes.
  * When any payload parses as a protobuf (pprof profiles do), the payloads are first regrouped by top-level
  * field ({@link FieldSplit}), which brings the string tables, functions and locations of consecutive
- * profiles next to each other. When zstd does not make the payloads smaller (tiny or random payloads) they
+ * profiles next to each other. Better still for pprof, the payloads are re-encoded against chunk-level
+ * dictionaries of strings, mappings, functions, locations and stacks, with sample values delta-coded against
+ * the previous profile ({@link SymbolDictionaryCodec}, byte-exact and verified on encode); the encoder keeps
+ * whichever of codecs 2 and 3 compresses smaller. When zstd does not make the payloads smaller (tiny or random payloads) they
  * are stored raw.
  *
  * <p>Readers bound everything: sample counts by the bytes present, raw sizes by
@@ -54,6 +58,7 @@ public final class ChunkCodec {
   static final int CODEC_RAW = 0;
   static final int CODEC_ZSTD = 1;
   static final int CODEC_ZSTD_SPLIT = 2;
+  static final int CODEC_ZSTD_SYMBOLS = 3;
 
   /** Test hook: number of zstd decompressions performed by this JVM. */
   static final AtomicLong DECOMPRESSIONS = new AtomicLong();
@@ -106,6 +111,17 @@ public final class ChunkCodec {
       }
     }
     byte[] compressed = compress(section.array(), section.length(), zstdLevel);
+    if (anyProtobuf) {
+      ByteEncoder symbols = SymbolDictionaryCodec.encode(payloads, count);
+      if (symbols != null) {
+        byte[] c3 = compress(symbols.array(), symbols.length(), zstdLevel);
+        if (c3.length < compressed.length) {
+          codec = CODEC_ZSTD_SYMBOLS;
+          section = symbols;
+          compressed = c3;
+        }
+      }
+    }
 
     ByteEncoder out = new ByteEncoder(ts.length() + 32 + Math.min(raw.length(), compressed.length));
     out.uvarint(count).uvarint(ts.length()).bytes(ts.array(), 0, ts.length());
@@ -162,7 +178,7 @@ public final class ChunkCodec {
         throw d.corrupt("raw payload section is " + d.remaining() + " bytes, header says " + rawLen);
       }
       raw = d.bytes(rawLen, "raw payload section");
-    } else if (codec == CODEC_ZSTD || codec == CODEC_ZSTD_SPLIT) {
+    } else if (codec == CODEC_ZSTD || codec == CODEC_ZSTD_SPLIT || codec == CODEC_ZSTD_SYMBOLS) {
       int frameAt = d.position();
       byte[] frame = d.bytes(d.remaining(), "zstd payload frame");
       long declared = Zstd.getFrameContentSize(frame);
@@ -180,10 +196,13 @@ public final class ChunkCodec {
         throw d.corruptAt(frameAt, "zstd frame does not decode: " + e.getMessage());
       }
     } else {
-      throw d.corruptAt(codecAt, "unknown payload codec " + codec + " (expected 0, 1 or 2)");
+      throw d.corruptAt(codecAt, "unknown payload codec " + codec + " (expected 0, 1, 2 or 3)");
     }
     if (codec == CODEC_ZSTD_SPLIT) {
       return FieldSplit.join(raw, n, d.file(), codecAt);
+    }
+    if (codec == CODEC_ZSTD_SYMBOLS) {
+      return SymbolDictionaryCodec.decode(raw, n, d.file(), d.fileOffset() - (d.position() - codecAt));
     }
     ByteDecoder r = new ByteDecoder(ByteBuffer.wrap(raw), 0, raw.length, d.file(), codecAt);
     byte[][] out = new byte[n][];

@@ -125,7 +125,7 @@ class ChunkCodecTest {
   }
 
   @Test
-  void decode_randomGarbageNeverThrowsAnythingButCorruptBlockException() {
+  void decode_randomGarbageNeverThrowsAnythingButCorruptBlockException() throws Exception {
     Random rnd = new Random(5);
     ByteEncoder many = new ByteEncoder();
     for (int i = 0; i < 10; i++) {
@@ -134,10 +134,14 @@ class ChunkCodecTest {
     byte[] base = many.toByteArray();
     byte[][] goods = {
         ChunkCodec.encode(new long[] {1, 2}, new byte[][] {randomBytes(rnd, 300), randomBytes(rnd, 300)}, 2, 3),
-        ChunkCodec.encode(new long[] {1, 2, 3}, new byte[][] {base, base, base}, 3, 3)};
-    assertThat(goods[1][goods[1][1] + 2 + 4]).as("payload codec").isEqualTo((byte) ChunkCodec.CODEC_ZSTD_SPLIT);
-    for (int i = 0; i < 4000; i++) {
-      byte[] good = goods[i % 2];
+        ChunkCodec.encode(new long[] {1, 2, 3}, new byte[][] {base, base, base}, 3, 3),
+        ChunkCodec.encode(new long[] {1, 2, 3}, SymbolDictionaryCodecTest.goSeries("cpu").subList(0, 3)
+            .toArray(new byte[0][]), 3, 3)};
+    assertThat(goods[1][goods[1][1] + 2 + 4]).as("payload codec")
+        .isIn((byte) ChunkCodec.CODEC_ZSTD_SPLIT, (byte) ChunkCodec.CODEC_ZSTD_SYMBOLS);
+    assertThat(goods[2][goods[2][1] + 2 + 4]).as("payload codec").isEqualTo((byte) ChunkCodec.CODEC_ZSTD_SYMBOLS);
+    for (int i = 0; i < 4500; i++) {
+      byte[] good = goods[i % 3];
       byte[] bad = good.clone();
       int flips = 1 + rnd.nextInt(4);
       for (int f = 0; f < flips; f++) {
