@@ -92,17 +92,19 @@ final class AstBuilder extends ConprofQueryParserBaseVisitor<Expr> {
     for (ModifierContext m : modifiers) {
       if (m instanceof RangeModifierContext r) {
         Duration d = duration(r.DURATION().getSymbol());
+        if (d.isZero()) {
+          throw error(r.DURATION().getSymbol(), "duration must be greater than 0");
+        }
         if (!selector || range != null) {
           throw error(r.LEFT_BRACKET().getSymbol(), "ranges only allowed for vector selectors");
         }
         if (offset != null) {
           throw error(r.LEFT_BRACKET().getSymbol(), "no offset modifiers allowed before range");
         }
-        if (at != null) {
+        // Prometheus lets "@ start()" and "@ end()" come before the range (its check looks only
+        // at a numeric timestamp); so does conprof.
+        if (at != null && at.kind() == At.Kind.TIMESTAMP) {
           throw error(r.LEFT_BRACKET().getSymbol(), "no @ modifiers allowed before range");
-        }
-        if (d.isZero()) {
-          throw error(r.DURATION().getSymbol(), "duration must be greater than 0");
         }
         range = d;
       } else if (m instanceof OffsetModifierContext o) {
@@ -154,6 +156,8 @@ final class AstBuilder extends ConprofQueryParserBaseVisitor<Expr> {
         matchers(parent, (LabelMatcherContext) ctx);
       } else if (ctx instanceof ExpressionContext e) {
         modifiers(e.primary(), e.modifier());
+      } else if (ctx instanceof FunctionCallContext f) {
+        checkFunctionName(f.functionName);
       }
     } else if (ctx instanceof ExpressionContext e && e.primary() != null
         && e.primary().exception == null) {
@@ -268,7 +272,17 @@ final class AstBuilder extends ConprofQueryParserBaseVisitor<Expr> {
         checkType(argCtxs.get(1), name, target, ResultType.PROFILE);
         return new DiffCall(base, target, position(nameToken));
       }
-      default -> throw error(nameToken, "unknown function with name " + GoStrings.quote(name)
+      default -> {
+        checkFunctionName(nameToken);
+        throw new IllegalStateException("unreachable: " + name);
+      }
+    }
+  }
+
+  private void checkFunctionName(Token nameToken) {
+    String name = nameToken.getText();
+    if (!name.equals("merge") && !name.equals("diff")) {
+      throw error(nameToken, "unknown function with name " + GoStrings.quote(name)
           + " (conprof has merge and diff)");
     }
   }

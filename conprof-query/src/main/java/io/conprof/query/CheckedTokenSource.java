@@ -37,6 +37,7 @@ final class CheckedTokenSource implements TokenSource {
   private final CharStream input;
   private int parenDepth;
   private boolean sawEof;
+  private int previousType = Token.INVALID_TYPE;
 
   CheckedTokenSource(ConprofQueryLexer lexer, CharStream input) {
     this.lexer = lexer;
@@ -45,6 +46,12 @@ final class CheckedTokenSource implements TokenSource {
 
   @Override
   public Token nextToken() {
+    Token t = check();
+    previousType = t.getType();
+    return t;
+  }
+
+  private Token check() {
     if (sawEof) {
       return lexer.nextToken();
     }
@@ -60,7 +67,9 @@ final class CheckedTokenSource implements TokenSource {
           return new ErrorToken(t, "unclosed left parenthesis", start);
         }
         if (lexer._mode == ConprofQueryLexer.BRACKETS) {
-          return new ErrorToken(t, "unclosed left bracket", start);
+          // Prometheus lexes a duration right after "[" and finds none.
+          return new ErrorToken(t, previousType == ConprofQueryLexer.LEFT_BRACKET
+              ? "missing unit character in duration" : "unclosed left bracket", start);
         }
         return t;
       }

@@ -85,7 +85,11 @@ public final class QueryParser {
           offending.getTokenIndex());
       throw new QueryParseException(position(query, error.index()), error.message());
     }
-    return new AstBuilder(query).build(tree);
+    AstBuilder builder = new AstBuilder(query);
+    // Prometheus' parse-time checks (durations, regexes, modifiers) before its checks of the
+    // complete tree (metric name twice, non-empty matcher, function types), as it orders them.
+    builder.checkCompleted(tree);
+    return builder.build(tree);
   }
 
   /** The position of code point index {@code codePointIndex} (ANTLR's character index). */

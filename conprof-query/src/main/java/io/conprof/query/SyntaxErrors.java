@@ -76,7 +76,8 @@ final class SyntaxErrors {
     if (prev == DURATION && prev2 == LEFT_BRACKET) {
       return new Located(start, found + " in range, expected \"]\"");
     }
-    if (prev == OFFSET || (prev == SUB && prev2 == OFFSET)) {
+    if ((prev == OFFSET && isModifier(tokens, at - 1))
+        || (prev == SUB && prev2 == OFFSET && isModifier(tokens, at - 2))) {
       return new Located(start, found + " in offset, expected duration");
     }
     if (prev == AT || ((prev == SUB || prev == ADD) && prev2 == AT)) {
@@ -88,7 +89,8 @@ final class SyntaxErrors {
     if (prev == LEFT_PAREN && (prev2 == START || prev2 == END) && type(tokens, at - 3) == AT) {
       return new Located(start, found + " in @, expected \")\"");
     }
-    if (prev == BY) {
+    if (prev == BY && (prev2 == RIGHT_PAREN
+        || (prev2 == IDENTIFIER && tokens.get(at - 2).getText().equals("merge")))) {
       return new Located(start, found + " in grouping opts, expected \"(\"");
     }
     int open = unclosedParen(tokens, at);
@@ -128,6 +130,15 @@ final class SyntaxErrors {
   private static String quoteValue(String text) {
     return text.codePointCount(0, text.length()) > 10 ? GoText.quoteTruncated(text, 10) + "..."
         : GoText.quoteTruncated(text, 10);
+  }
+
+  /**
+   * Whether the {@code offset} at {@code i} is the modifier rather than a metric name: it follows
+   * something that ends an expression, not the start of the input, "(" or ",".
+   */
+  private static boolean isModifier(List<Token> tokens, int i) {
+    int before = type(tokens, i - 1);
+    return before != Token.INVALID_TYPE && before != LEFT_PAREN && before != COMMA;
   }
 
   private static boolean isMatchOp(int type) {
@@ -187,6 +198,11 @@ final class SyntaxErrors {
       }
       before = i - 2;
     }
-    return type(tokens, before) == IDENTIFIER ? tokens.get(before).getText() : null;
+    if (type(tokens, before) != IDENTIFIER) {
+      return null;
+    }
+    // Prometheus gives calls no context; conprof adds it for its own functions only.
+    String name = tokens.get(before).getText();
+    return name.equals("merge") || name.equals("diff") ? name : null;
   }
 }

@@ -96,6 +96,13 @@ class QueryParserTest {
   }
 
   @Test
+  void atStartOrEnd_mayPrecedeTheRange_asInPrometheus() {
+    RangeSelector r = (RangeSelector) QueryParser.parse("heap @ start() [5m]");
+    assertThat(r.selector().at()).contains(At.start());
+    assertThat(r.range()).isEqualTo(Duration.ofMinutes(5));
+  }
+
+  @Test
   void merge_ofARange_isOneProfile() {
     MergeCall m = (MergeCall) QueryParser.parse("merge(heap{job=\"api\"}[1h])");
     assertThat(m.type()).isEqualTo(ResultType.PROFILE);
@@ -133,6 +140,14 @@ class QueryParserTest {
   }
 
   @Test
+  void keywordMetricNames_canTakeModifiers() {
+    Selector s = selector("offset offset 1h");
+    assertThat(s.matchers()).containsExactly(Matcher.equal("__name__", "offset"));
+    assertThat(s.offset()).isEqualTo(Duration.ofHours(1));
+    assertThat(selector("by @ end()").at()).contains(At.end());
+  }
+
+  @Test
   void functionNames_areOrdinaryMetricNamesOtherwise() {
     assertThat(selector("merge{job=\"x\"}").matchers().get(0)).isEqualTo(Matcher.equal("__name__", "merge"));
     assertThat(selector("diff").matchers()).containsExactly(Matcher.equal("__name__", "diff"));
@@ -151,7 +166,14 @@ class QueryParserTest {
       "diff(heap)                         | 1:1: expected 2 argument(s) in call to \"diff\", got 1",
       "rate(heap[5m])                     | 1:1: unknown function with name \"rate\" (conprof has merge and diff)",
       "Merge(heap[5m])                    | 1:1: unknown function with name \"Merge\" (conprof has merge and diff)",
-      "diff by (a) (x, y)                 | 1:6: unexpected <by> in call to diff: only merge takes a by clause",
+      "diff by (a) (x, y)                 | 1:6: unexpected <by>",
+      "diff(x, y) by (a)                  | 1:12: unexpected <by> in call to diff: only merge takes a by clause",
+      "heap by (a) (x)                    | 1:6: unexpected <by>",
+      "heap{a=\"b\"}[0s] offset 1h          | 1:13: duration must be greater than 0",
+      "diff(heap[5m:1m], x)               | 1:13: subqueries are not supported",
+      "heap[                              | 1:6: missing unit character in duration",
+      "heap[5m                            | 1:8: unclosed left bracket",
+      "foo( offset 1h                     | 1:13: unexpected duration \"1h\"",
       "merge by (a) (heap[1h]) by (b)     | 1:25: merge takes one by clause, before or after its argument, not both",
       "merge by a (heap[1h])              | 1:10: unexpected identifier \"a\" in grouping opts, expected \"(\"",
       "merge by (a b) (heap[1h])          | 1:13: unexpected identifier \"b\" in grouping opts, expected \",\" or \")\"",

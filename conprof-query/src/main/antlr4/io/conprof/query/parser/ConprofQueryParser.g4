@@ -21,8 +21,9 @@ expression
   ;
 
 primary
-  : functionName=IDENTIFIER leading=grouping? LEFT_PAREN (expression (COMMA expression)*)? RIGHT_PAREN
-    trailing=grouping?                                                         # functionCall
+  // Only merge takes "by" before its arguments; "foo by" fails here with "unexpected <by>", as in Prometheus.
+  : functionName=IDENTIFIER ({$functionName.text.equals("merge")}? leading=grouping)? LEFT_PAREN
+    (expression (COMMA expression)*)? RIGHT_PAREN trailing=grouping?           # functionCall
   | LEFT_PAREN expression RIGHT_PAREN                                          # parenthesized
   | metricName labelMatchers?                                                  # namedSelector
   | labelMatchers                                                              # unnamedSelector
