@@ -63,9 +63,8 @@ final class SyntaxErrors {
         expected = "label matching operator";
       } else if (isMatchOp(prev)) {
         expected = "string";
-      } else if (prev == STRING && !isMatchOp(prev2)) {
-        expected = "label matching operator, \",\" or \"}\"";
       } else {
+        // After a value, or after a quoted name that stands alone as the metric name.
         expected = "\",\" or \"}\"";
       }
       return new Located(start, found + " in label matching, expected " + expected);
