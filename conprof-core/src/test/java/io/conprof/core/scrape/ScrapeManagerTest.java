@@ -108,6 +108,51 @@ class ScrapeManagerTest {
   }
 
   @Test
+  void basicAuth_sendsUserAndPasswordFromFile() throws Exception {
+    Files.writeString(dir.resolve("pw"), "s3cret\n");
+    MemorySink sink = new MemorySink();
+    ScrapeConfigFile cfg = ScrapeConfigFile.parse("""
+        scrape_configs:
+          - job_name: api
+            scrape_interval: 1s
+            scrape_timeout: 1s
+            basic_auth: {username: alice, password_file: pw}
+        %s
+            static_configs:
+              - targets: ['%s']
+        """.formatted(ScrapeTestSupport.onlyType("heap"), a.address()), "t.yaml", dir);
+    try (ScrapeManager m = ScrapeManager.builder(sink).build()) {
+      m.applyConfig(cfg);
+      await("first scrape", () -> sink.all().size() >= 1);
+    }
+    assertThat(lastHeaders.get("authorization")).isEqualTo("Basic "
+        + java.util.Base64.getEncoder().encodeToString("alice:s3cret".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  @Test
+  void sinkRefusal_isRecordedAndCounted_andTheLoopGoesOn() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    io.conprof.core.sink.ProfileSink refusing = (labels, ts, profile) -> {
+      calls.incrementAndGet();
+      throw new java.io.IOException("out of order sample for " + labels);
+    };
+    try (ScrapeManager m = ScrapeManager.builder(refusing).build()) {
+      m.applyConfig(ScrapeTestSupport.heapJobs("1s", "1s", List.of(a.address())));
+      await("two refused appends", () -> calls.get() >= 2);
+      await("health recorded", () -> m.targets().active().get(0).lastScrape().isPresent());
+      TargetHealth t = m.targets().active().get(0);
+      // The target answered correctly, so it is up; the store's refusal is its last error.
+      assertThat(t.health()).isEqualTo(TargetHealth.Health.UP);
+      assertThat(t.lastError()).startsWith("storing the profile failed: out of order sample for {__name__=\"heap\"");
+      assertThat(t.profilesStored()).isZero();
+      StringBuilder text = new StringBuilder();
+      m.metrics().writeText(text);
+      assertThat(text.toString()).containsPattern("conprof_profile_append_failures_total [1-9]");
+      assertThat(m.metrics().profilesStored()).isZero();
+    }
+  }
+
+  @Test
   void reload_keepsUnchangedLoops_startsNewOnes_andLetsRemovedOnesFinishTheirScrape() throws Exception {
     CountDownLatch arrived = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
