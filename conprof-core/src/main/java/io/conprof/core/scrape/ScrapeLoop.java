@@ -275,7 +275,9 @@ final class ScrapeLoop {
   private Map<String, String> headers() throws IOException {
     Map<String, String> h = new HashMap<>();
     h.put("User-Agent", shared.userAgent);
-    h.put("X-Prometheus-Scrape-Timeout-Seconds", String.valueOf(target.timeout().toMillis() / 1000.0));
+    // As Prometheus sends it: seconds without trailing zeros ("10", "1.5").
+    h.put("X-Prometheus-Scrape-Timeout-Seconds",
+        java.math.BigDecimal.valueOf(target.timeout().toMillis(), 3).stripTrailingZeros().toPlainString());
     if (key.basicAuth().isPresent()) {
       BasicAuth a = key.basicAuth().get();
       String password = a.passwordFile() != null ? readSecret(a.passwordFile(), "basic_auth password_file")

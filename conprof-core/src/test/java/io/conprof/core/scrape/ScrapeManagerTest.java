@@ -96,7 +96,7 @@ class ScrapeManagerTest {
       await("first scrape", () -> sink.all().size() >= 1);
       assertThat(lastHeaders.get("authorization")).isEqualTo("Bearer first");
       assertThat(lastHeaders.get("user-agent")).startsWith("conprof/");
-      assertThat(lastHeaders.get("x-prometheus-scrape-timeout-seconds")).isEqualTo("1.0");
+      assertThat(lastHeaders.get("x-prometheus-scrape-timeout-seconds")).isEqualTo("1");
       assertThat(lastHeaders.get(":uri")).isEqualTo("/debug/pprof/heap?debug=0");
       Files.writeString(token, "second");
       await("the new token", () -> "Bearer second".equals(lastHeaders.get("authorization")));
