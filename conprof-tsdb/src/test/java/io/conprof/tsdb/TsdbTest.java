@@ -352,6 +352,49 @@ class TsdbTest {
     assertThat(dir.resolve("01ARZ3NDEKTSV4RRFFQ69G5FAW" + BlockWriter.TMP_DELETION_SUFFIX)).doesNotExist();
   }
 
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (var s = Files.walk(from)) {
+      for (Path p : s.toList()) {
+        Path t = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(t);
+        } else {
+          Files.copy(p, t);
+        }
+      }
+    }
+  }
+
+  @Test
+  void open_afterCrashBetweenBlockWriteAndWalTruncation_keepsEverySampleOnce() throws Exception {
+    Path a = dir.resolve("a");
+    Path b = dir.resolve("b");
+    try (Tsdb db = Tsdb.open(a, opts().build())) {
+      fill(db, 30);
+    }
+    copyTree(a, b); // b: the WAL as it was before compaction
+    try (Tsdb db = Tsdb.open(a, opts().build())) {
+      db.compact();
+    }
+    try (var s = Files.list(a)) {
+      for (Path p : s.toList()) {
+        if (p.getFileName().toString().matches("[0-9A-Z]{26}")) {
+          copyTree(p, b.resolve(p.getFileName().toString())); // the blocks, as if just renamed
+        }
+      }
+    }
+    try (Tsdb db = Tsdb.open(b, opts().build())) {
+      assertComplete(db, 30);
+      TsdbStats st = db.stats();
+      long stored = st.head().numSamples();
+      for (BlockMeta m : st.blocks()) {
+        stored += m.numSamples();
+      }
+      assertThat(st.blocks()).isNotEmpty();
+      assertThat(stored).isEqualTo(60);
+    }
+  }
+
   @Test
   void open_deletesParentsOfALoadedBlock() throws Exception {
     try (Tsdb db = Tsdb.open(dir, opts().build())) {
