@@ -19,10 +19,12 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Reads the database over the inclusive time range [mint, maxt] as it was when the querier was
- * created: the blocks of that moment and the head. Blocks outside the range are never opened. Close
- * it when done: until then the blocks it may read are kept and the head keeps their range. Safe for
- * use by one thread at a time; any number of queriers may run concurrently, also during compaction.
+ * Reads the database over the inclusive time range [mint, maxt]: the blocks as they were when the
+ * querier was created, and the head's samples from where those blocks end, as committed when each
+ * {@code select} runs. Compaction or retention running meanwhile change nothing it sees, so it never
+ * sees a sample twice or misses one. Blocks outside the range are not read. Close it when done:
+ * until then the blocks it may read are kept and the head keeps their range. Safe for use by one
+ * thread at a time; any number of queriers may run concurrently, also during compaction.
  */
 public final class Querier implements Closeable {
   private final DbState state;
