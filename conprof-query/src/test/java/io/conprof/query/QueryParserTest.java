@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.conprof.core.model.Matcher;
 import io.conprof.query.ast.At;
 import io.conprof.query.ast.DiffCall;
+import io.conprof.query.ast.Expr;
 import io.conprof.query.ast.MergeCall;
 import io.conprof.query.ast.Position;
 import io.conprof.query.ast.RangeSelector;
@@ -275,6 +276,32 @@ class QueryParserTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Selector.of(List.of(), s.position()))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void randomInput_onlyEverFailsWithQueryParseException() {
+    String alphabet = "ab_:{}[]()=~!,\"'`\\ \n#@-+.015mhxuU\u00e9\u2603\ud83d\ude00\ud800\u0000";
+    String[] words = {"merge", "diff", "by", "offset", "start()", "end()", "5m", "1e400", "__name__"};
+    java.util.Random random = new java.util.Random(42);
+    for (int i = 0; i < 20_000; i++) {
+      StringBuilder sb = new StringBuilder();
+      int n = random.nextInt(30);
+      for (int k = 0; k < n; k++) {
+        if (random.nextInt(6) == 0) {
+          sb.append(words[random.nextInt(words.length)]);
+        } else {
+          sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+      }
+      String q = sb.toString();
+      try {
+        Expr e = QueryParser.parse(q);
+        assertThat(e.position().offset()).isBetween(0, q.length());
+      } catch (QueryParseException e) {
+        assertThat(e.position().offset()).as(q).isBetween(0, q.length());
+        assertThat(e.reason()).as(q).isNotBlank();
+      }
+    }
   }
 
   @Test
