@@ -72,6 +72,19 @@ public final class ChunkCodec {
    * @throws IllegalArgumentException if the raw payload section would exceed {@link #MAX_RAW_BYTES}
    */
   public static byte[] encode(long[] timestampsMillis, byte[][] payloads, int count, int zstdLevel) {
+    return encode(timestampsMillis, payloads, count, zstdLevel, CODEC_ZSTD_SYMBOLS);
+  }
+
+  /**
+   * Like {@link #encode(long[], byte[][], int, int)}, choosing only among payload codecs up to
+   * {@code maxPayloadCodec} (1: zstd of the payloads as they are, 2: plus field regrouping, 3: plus symbol
+   * dictionaries), so that benchmarks can compare them. Readers understand every codec.
+   */
+  public static byte[] encode(long[] timestampsMillis, byte[][] payloads, int count, int zstdLevel,
+      int maxPayloadCodec) {
+    if (maxPayloadCodec < CODEC_ZSTD || maxPayloadCodec > CODEC_ZSTD_SYMBOLS) {
+      throw new IllegalArgumentException("maxPayloadCodec " + maxPayloadCodec + " outside [1, 3]");
+    }
     if (count < 1 || count > timestampsMillis.length || count > payloads.length) {
       throw new IllegalArgumentException("count " + count + " out of range");
     }
@@ -103,7 +116,7 @@ public final class ChunkCodec {
     }
     int codec = CODEC_ZSTD;
     ByteEncoder section = raw;
-    if (anyProtobuf) {
+    if (anyProtobuf && maxPayloadCodec >= CODEC_ZSTD_SPLIT) {
       ByteEncoder split = FieldSplit.split(payloads, count);
       if (split != null && split.length() <= MAX_RAW_BYTES) {
         codec = CODEC_ZSTD_SPLIT;
@@ -111,7 +124,7 @@ public final class ChunkCodec {
       }
     }
     byte[] compressed = compress(section.array(), section.length(), zstdLevel);
-    if (anyProtobuf) {
+    if (anyProtobuf && maxPayloadCodec >= CODEC_ZSTD_SYMBOLS) {
       ByteEncoder symbols = SymbolDictionaryCodec.encode(payloads, count);
       if (symbols != null) {
         byte[] c3 = compress(symbols.array(), symbols.length(), zstdLevel);

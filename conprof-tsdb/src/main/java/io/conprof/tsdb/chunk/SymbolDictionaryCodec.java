@@ -191,6 +191,7 @@ final class SymbolDictionaryCodec {
   private static final class Dictionary {
     final Map<Key, Integer> index = new HashMap<>();
     final ByteEncoder entries = new ByteEncoder(4096);
+    final java.util.List<byte[]> list = new java.util.ArrayList<>();
 
     int intern(ByteEncoder content) {
       Key k = Key.of(content);
@@ -200,6 +201,7 @@ final class SymbolDictionaryCodec {
       }
       int id = index.size();
       index.put(k, id);
+      list.add(k.bytes);
       entries.uvarint(k.bytes.length).bytes(k.bytes);
       return id;
     }
@@ -300,6 +302,97 @@ final class SymbolDictionaryCodec {
     }
   }
 
+  /** Growable list of ints. */
+  static final class Ints {
+    int[] a = new int[64];
+    int n;
+
+    void add(int v) {
+      if (n == a.length) {
+        a = Arrays.copyOf(a, n * 2);
+      }
+      a[n++] = v;
+    }
+  }
+
+  /**
+   * Codes a list of dictionary entries against a prediction: 0 = the next predicted entry not yet listed,
+   * otherwise entry + 1. Encoder and decoder run the same steps.
+   */
+  static final class Predictor {
+    private final Ints p;
+    private final java.util.BitSet listed = new java.util.BitSet();
+    private int j;
+
+    Predictor(Ints p) {
+      this.p = p;
+    }
+
+    private void skipListed() {
+      while (j < p.n && listed.get(p.a[j])) {
+        j++;
+      }
+    }
+
+    long code(int entry) {
+      skipListed();
+      long c;
+      if (j < p.n && p.a[j] == entry) {
+        c = 0;
+        j++;
+      } else {
+        c = entry + 1L;
+      }
+      listed.set(entry);
+      return c;
+    }
+
+    int global(long code, int size, int at) {
+      skipListed();
+      long g;
+      if (code == 0) {
+        if (j >= p.n) {
+          throw new Malformed("predicted reference past the end of the prediction", at);
+        }
+        g = p.a[j++];
+      } else {
+        g = code - 1;
+      }
+      if (g < 0 || g >= size) {
+        throw new Malformed("reference to entry " + g + " of a dictionary of " + size, at);
+      }
+      listed.set((int) g);
+      return (int) g;
+    }
+  }
+
+  /**
+   * Appends to {@code out} the references of {@code kind} in the abstract message [start, end) (a stack key if
+   * {@code stackKey}), as dictionary entries, in field order.
+   */
+  static void collect(byte[] b, int start, int end, boolean stackKey, byte[] schema, byte kind, Ints out,
+      ByteEncoder[] scratch) {
+    Cursor c = new Cursor(b, start, end);
+    if (stackKey) {
+      c.varint();
+      c.u8();
+      c.varint();
+    }
+    Refs record = (k, v, at) -> {
+      if (k == kind && (k == STR || v != 0)) {
+        long g = k == STR ? v : v - 1;
+        out.add(g < 0 || g > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) g);
+      }
+      return v;
+    };
+    ByteEncoder sink = scratch[2];
+    long[] anyId = new long[1];
+    while (c.more()) {
+      sink.reset();
+      rewriteField(c, schema, record, sink, scratch, 0, null, anyId);
+    }
+  }
+
   /** All state of one encoding pass over a chunk. */
   private static final class Encoder {
     final ByteEncoder[] streams = new ByteEncoder[STREAMS];
@@ -394,15 +487,20 @@ final class SymbolDictionaryCodec {
       };
       // 3. mappings, functions, then locations (which refer to both); each with its own id
       long[] id = new long[2];
-      ByteEncoder symbolRefs = streams[SYMBOL_REFS];
-      ByteEncoder ids = streams[IDS];
+      int[][] globals = new int[7][];
+      long[][] localIds = new long[7][];
       int[] order = {F_MAPPING, F_FUNCTION, F_LOCATION};
       for (int what : order) {
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+          count += whats[i] == what ? 1 : 0;
+        }
+        globals[what] = new int[count];
+        localIds[what] = new long[count];
+        int e = 0;
         byte[] schema = what == F_MAPPING ? MAPPING_SCHEMA : what == F_FUNCTION ? FUNCTION_SCHEMA : LOCATION_SCHEMA;
         Dictionary dict = what == F_MAPPING ? mappings : what == F_FUNCTION ? functions : locations;
         Map<Long, Integer> local = what == F_MAPPING ? mapG : what == F_FUNCTION ? funcG : locG;
-        int prevGlobal = -1;
-        long prevId = 0;
         for (int i = 0; i < n; i++) {
           if (whats[i] != what) {
             continue;
@@ -421,10 +519,8 @@ final class SymbolDictionaryCodec {
           if (local.put(id[0], g) != null) {
             throw new Malformed("duplicate id " + id[0], starts[i]);
           }
-          symbolRefs.varint(g - (prevGlobal + 1L));
-          ids.varint(id[0] - (prevId + 1));
-          prevGlobal = g;
-          prevId = id[0];
+          globals[what][e] = g;
+          localIds[what][e++] = id[0];
         }
       }
       // 4. samples: stack key + values
@@ -513,7 +609,43 @@ final class SymbolDictionaryCodec {
       for (int j = 0; j < samples; j++) {
         lastValues.put(keys[j], values[j]);
       }
-      // 5. layout, string refs, misc
+      // 5. symbol references, each list predicted from what refers to it (Go emits symbols in order of first use)
+      Ints predicted = new Ints();
+      for (int j = 0; j < samples; j++) {
+        collectEntry(stacks.list.get(keys[j]), true, SAMPLE_SCHEMA, LOC, predicted);
+      }
+      writePredicted(globals[F_LOCATION], predicted, streams[SYMBOL_REFS]);
+      predicted.n = 0;
+      for (int g : globals[F_LOCATION]) {
+        collectEntry(locations.list.get(g), false, LOCATION_SCHEMA, FUNC, predicted);
+      }
+      writePredicted(globals[F_FUNCTION], predicted, streams[SYMBOL_REFS]);
+      int prevGlobal = -1;
+      for (int g : globals[F_MAPPING]) {
+        streams[SYMBOL_REFS].varint(g - (prevGlobal + 1L));
+        prevGlobal = g;
+      }
+      for (int what : new int[] {F_LOCATION, F_FUNCTION, F_MAPPING}) {
+        long prevId = 0;
+        for (long v : localIds[what]) {
+          streams[IDS].varint(v - (prevId + 1));
+          prevId = v;
+        }
+      }
+      predicted.n = 0;
+      int[] next = new int[7];
+      for (int i = 0; i < n; i++) {
+        int what = whats[i];
+        if (what == F_SAMPLE) {
+          collectEntry(stacks.list.get(keys[next[what]++]), true, SAMPLE_SCHEMA, STR, predicted);
+        } else if (what == F_MAPPING || what == F_FUNCTION || what == F_LOCATION) {
+          Dictionary dict = what == F_MAPPING ? mappings : what == F_FUNCTION ? functions : locations;
+          byte[] schema = what == F_MAPPING ? MAPPING_SCHEMA : what == F_FUNCTION ? FUNCTION_SCHEMA : LOCATION_SCHEMA;
+          collectEntry(dict.list.get(globals[what][next[what]++]), false, schema, STR, predicted);
+        }
+      }
+      writePredicted(stringGlobal, predicted, streams[STRING_REFS]);
+      // 6. layout, misc
       ByteEncoder layout = streams[LAYOUT];
       int runs = 0;
       for (int i = 0; i < n; i++) {
@@ -527,13 +659,8 @@ final class SymbolDictionaryCodec {
         while (j < n && whats[j] == whats[i]) {
           j++;
         }
-        layout.uvarint(whats[i]).uvarint(j - i);
+        layout.uvarint((long) (j - i) << 3 | whats[i]);
         i = j;
-      }
-      int prevString = -1;
-      for (int g : stringGlobal) {
-        streams[STRING_REFS].varint(g - (prevString + 1L));
-        prevString = g;
       }
       for (int i = 0; i < n; i++) {
         if (whats[i] == 0) {
@@ -541,6 +668,19 @@ final class SymbolDictionaryCodec {
         }
       }
       streams[PROFILES].u8(1).uvarint(p.length);
+    }
+
+    private final ByteEncoder[] collectScratch = scratch();
+
+    private void collectEntry(byte[] entry, boolean stackKey, byte[] schema, byte kind, Ints out) {
+      collect(entry, 0, entry.length, stackKey, schema, kind, out, collectScratch);
+    }
+
+    private static void writePredicted(int[] entries, Ints predicted, ByteEncoder out) {
+      Predictor pr = new Predictor(predicted);
+      for (int g : entries) {
+        out.uvarint(pr.code(g));
+      }
     }
 
     ByteEncoder finish() {
@@ -761,6 +901,7 @@ final class SymbolDictionaryCodec {
     final long[][] lastValues;
     final ByteEncoder[] scratch = scratch();
     final ByteEncoder message = new ByteEncoder(1024);
+    final ByteEncoder[] collectScratch = scratch();
     int profile;
 
     Decoder(byte[] section, ByteDecoder[] st, Entries strings, Entries mappings, Entries functions,
@@ -808,17 +949,19 @@ final class SymbolDictionaryCodec {
     byte[] profile(int index, int outLen, boolean checkLengths) throws CorruptBlockException {
       profile = index;
       ByteDecoder layout = st[LAYOUT];
-      int runs = layout.uvarintInt("layout run count", layout.remaining() / 2);
+      int runs = layout.uvarintInt("layout run count", layout.remaining());
       int[] runWhat = new int[runs];
       int[] runCount = new int[runs];
       long[] counts = new long[7];
       for (int r = 0; r < runs; r++) {
         int whatAt = layout.position();
-        runWhat[r] = layout.uvarintInt("layout field", F_STRING);
-        if (runWhat[r] == 1) {
-          throw layout.corruptAt(whatAt, "layout field 1 is not a modelled kind");
+        long run = layout.uvarint("layout run");
+        runWhat[r] = (int) (run & 7);
+        if (runWhat[r] == 1 || runWhat[r] == 7 || (run >>> 3) > outLen) {
+          throw layout.corruptAt(whatAt, "layout run " + Long.toUnsignedString(run) + ": field " + runWhat[r]
+              + " is not a modelled kind or the run is longer than the profile");
         }
-        runCount[r] = layout.uvarintInt("layout run length", outLen);
+        runCount[r] = (int) (run >>> 3);
         counts[runWhat[r]] += runCount[r];
         if (counts[runWhat[r]] > outLen) {
           throw layout.corrupt("layout lists more fields than the profile's " + outLen + " bytes can hold");
@@ -829,40 +972,6 @@ final class SymbolDictionaryCodec {
       bound(counts[F_MAPPING] + counts[F_FUNCTION] + counts[F_LOCATION], st[SYMBOL_REFS], "symbols");
       bound(counts[F_SAMPLE], st[STACK_REFS], "samples");
       bound(counts[0], st[MISC], "other fields");
-      // strings: profile's table, entry by entry
-      int stringCount = (int) counts[F_STRING];
-      int[] table = new int[stringCount];
-      int prev = -1;
-      for (int i = 0; i < stringCount; i++) {
-        int g = entry(st[STRING_REFS], prev, strings.size(), "string reference");
-        table[i] = g;
-        if (stringLocal.stamp[g] != profile) {
-          stringLocal.stamp[g] = profile;
-          stringLocal.local[g] = i;
-        }
-        prev = g;
-      }
-      int[][] symbolGlobal = new int[7][];
-      long[][] symbolIds = new long[7][];
-      for (int what : new int[] {F_MAPPING, F_FUNCTION, F_LOCATION}) {
-        LocalIds ids = what == F_MAPPING ? mapLocal : what == F_FUNCTION ? funcLocal : locLocal;
-        int size = what == F_MAPPING ? mappings.size() : what == F_FUNCTION ? functions.size() : locations.size();
-        int count = (int) counts[what];
-        symbolGlobal[what] = new int[count];
-        symbolIds[what] = new long[count];
-        int prevG = -1;
-        long prevId = 0;
-        for (int i = 0; i < count; i++) {
-          int g = entry(st[SYMBOL_REFS], prevG, size, "symbol reference");
-          long id = prevId + 1 + st[IDS].varint("symbol id");
-          symbolGlobal[what][i] = g;
-          symbolIds[what][i] = id;
-          ids.stamp[g] = profile;
-          ids.local[g] = id;
-          prevG = g;
-          prevId = id;
-        }
-      }
       // samples: stacks, then values column by column
       int samples = (int) counts[F_SAMPLE];
       int[] keys = new int[samples];
@@ -912,9 +1021,82 @@ final class SymbolDictionaryCodec {
       for (int j = 0; j < samples; j++) {
         lastValues[keys[j]] = values[j];
       }
+      // symbols: locations predicted from the stacks, functions from the locations, mappings delta-coded
+      int[][] symbolGlobal = new int[7][];
+      long[][] symbolIds = new long[7][];
+      Ints predicted = new Ints();
+      try {
+        for (int j = 0; j < samples; j++) {
+          collect(section, stacks.start[keys[j]], stacks.end[keys[j]], true, SAMPLE_SCHEMA, LOC, predicted, collectScratch);
+        }
+        symbolGlobal[F_LOCATION] = readPredicted(st[SYMBOL_REFS], (int) counts[F_LOCATION], predicted, locations.size());
+        predicted.n = 0;
+        for (int g : symbolGlobal[F_LOCATION]) {
+          collect(section, locations.start[g], locations.end[g], false, LOCATION_SCHEMA, FUNC, predicted, collectScratch);
+        }
+        symbolGlobal[F_FUNCTION] = readPredicted(st[SYMBOL_REFS], (int) counts[F_FUNCTION], predicted, functions.size());
+      } catch (Malformed m) {
+        throw corrupt(m, "symbol entries");
+      }
+      int mappingCount = (int) counts[F_MAPPING];
+      symbolGlobal[F_MAPPING] = new int[mappingCount];
+      int prevG = -1;
+      for (int i = 0; i < mappingCount; i++) {
+        prevG = entry(st[SYMBOL_REFS], prevG, mappings.size(), "mapping reference");
+        symbolGlobal[F_MAPPING][i] = prevG;
+      }
+      for (int what : new int[] {F_LOCATION, F_FUNCTION, F_MAPPING}) {
+        LocalIds ids = what == F_MAPPING ? mapLocal : what == F_FUNCTION ? funcLocal : locLocal;
+        int count = symbolGlobal[what].length;
+        symbolIds[what] = new long[count];
+        long prevId = 0;
+        for (int i = 0; i < count; i++) {
+          int g = symbolGlobal[what][i];
+          long id = prevId + 1 + st[IDS].varint("symbol id");
+          symbolIds[what][i] = id;
+          ids.stamp[g] = profile;
+          ids.local[g] = id;
+          prevId = id;
+        }
+      }
+      // strings: predicted from the string references of the profile's fields in layout order
+      predicted.n = 0;
+      int[] next = new int[7];
+      try {
+        for (int r = 0; r < runs; r++) {
+          int what = runWhat[r];
+          for (int c = 0; c < runCount[r]; c++) {
+            int i = next[what]++;
+            if (what == F_SAMPLE) {
+              collect(section, stacks.start[keys[i]], stacks.end[keys[i]], true, SAMPLE_SCHEMA, STR, predicted,
+                  collectScratch);
+            } else if (what == F_MAPPING || what == F_FUNCTION || what == F_LOCATION) {
+              Entries e = what == F_MAPPING ? mappings : what == F_FUNCTION ? functions : locations;
+              byte[] schema = what == F_MAPPING ? MAPPING_SCHEMA : what == F_FUNCTION ? FUNCTION_SCHEMA : LOCATION_SCHEMA;
+              int g = symbolGlobal[what][i];
+              collect(section, e.start[g], e.end[g], false, schema, STR, predicted, collectScratch);
+            }
+          }
+        }
+      } catch (Malformed m) {
+        throw corrupt(m, "symbol entries");
+      }
+      int[] table;
+      try {
+        table = readPredicted(st[STRING_REFS], (int) counts[F_STRING], predicted, strings.size());
+      } catch (Malformed m) {
+        throw corrupt(m, "string references");
+      }
+      for (int i = 0; i < table.length; i++) {
+        int g = table[i];
+        if (stringLocal.stamp[g] != profile) {
+          stringLocal.stamp[g] = profile;
+          stringLocal.local[g] = i;
+        }
+      }
       // emit in layout order
       ByteEncoder out = new ByteEncoder((int) Math.min(outLen, 8L * section.length + 4096));
-      int[] next = new int[7];
+      Arrays.fill(next, 0);
       long[] id = new long[1];
       for (int r = 0; r < runs; r++) {
         int what = runWhat[r];
@@ -1000,6 +1182,17 @@ final class SymbolDictionaryCodec {
       } catch (Malformed m) {
         throw corrupt(m, "stack entry " + g);
       }
+    }
+
+    private static int[] readPredicted(ByteDecoder d, int count, Ints predicted, int size)
+        throws CorruptBlockException {
+      Predictor pr = new Predictor(predicted);
+      int[] out = new int[count];
+      for (int i = 0; i < count; i++) {
+        int at = d.position();
+        out[i] = pr.global(d.uvarint("symbol reference"), size, at);
+      }
+      return out;
     }
 
     private static void bound(long count, ByteDecoder stream, String what) throws CorruptBlockException {
