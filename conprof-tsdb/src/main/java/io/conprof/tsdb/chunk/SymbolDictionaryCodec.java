@@ -35,27 +35,33 @@ import java.util.Map;
  *
  * <pre>
  * section      := version:u8 (= 1) { stream_len:uvarint }[14] { stream }[14]
- * stream 0  profiles    := { kind:u8 (0 verbatim, 1 modelled) len:uvarint }      (one per sample; len = output bytes)
- * stream 1  verbatim    := { bytes[len] }                                         (verbatim profiles, in order)
- * stream 2  layout      := { run_count:uvarint { what:uvarint count:uvarint } }   (modelled profiles; what = 0 misc,
- *                                                                                   2 sample, 3 mapping, 4 location,
- *                                                                                   5 function, 6 string)
- * stream 3  misc        := { len:uvarint bytes[len] }      (whole top-level fields other than 2-6, tag included)
+ * stream 0  profiles    := { kind:u8 (0 verbatim, 1 modelled) len:uvarint }   (one per sample; len = output bytes)
+ * stream 1  verbatim    := { bytes[len] }                                      (verbatim profiles, in order)
+ * stream 2  layout      := { run_count:uvarint { run:uvarint } }               (one per modelled profile)
+ *           run         := count &lt;&lt; 3 | what    (what: 0 misc, 2 sample, 3 mapping, 4 location, 5 function, 6 string)
+ * stream 3  misc        := { len:uvarint bytes[len] }   (whole top-level fields other than 2-6, tag included)
  * stream 4  strings     := count:uvarint { len:uvarint bytes[len] }
  * stream 5  mappings    := count:uvarint { len:uvarint abstract_message }
  * stream 6  functions   := count:uvarint { len:uvarint abstract_message }
  * stream 7  locations   := count:uvarint { len:uvarint abstract_message }
  * stream 8  stacks      := count:uvarint { len:uvarint value_pos:uvarint form:u8 value_count:uvarint abstract_message }
- * stream 9  string_refs := { dict_delta:varint }           (one per string of a profile)
- * stream 10 symbol_refs := { dict_delta:varint }           (per profile: mappings, functions, locations, in order)
- * stream 11 ids         := { id_delta:varint }             (the profile's own id of each of those symbols)
- * stream 12 stack_refs  := { dict_delta:varint }           (one per sample of a profile)
- * stream 13 values      := { value_delta:varint }          (per profile, column-major: value j of every sample
- *                                                            that has more than j values, j = 0, 1, ...)
+ * stream 9  string_refs := { ref:uvarint }                   (per profile: its string table, predicted)
+ * stream 10 symbol_refs := { ref:uvarint }* { ref:uvarint }* { dict_delta:varint }*
+ *                                                    (per profile: its locations, functions (predicted), mappings)
+ * stream 11 ids         := { id_delta:varint }           (per profile: the ids of its locations, functions, mappings)
+ * stream 12 stack_refs  := { dict_delta:varint }         (one per sample of a profile)
+ * stream 13 values      := { value_delta:varint }        (per profile, column-major: value j of every sample
+ *                                                          that has more than j values, j = 0, 1, ...)
+ * ref          := 0 (the next predicted entry not yet in this list) | entry + 1
  * dict_delta   := entry - (previous entry of the same list in this profile + 1)            (first: previous = -1)
- * id_delta     := id - (previous id of the same kind in this profile + 1)                  (first: previous = 0)
+ * id_delta     := id - (previous id of the same list in this profile + 1)                  (first: previous = 0)
  * value_delta  := value - (same stack's value j at its last occurrence in an earlier profile of the chunk, else 0)
  * </pre>
+ *
+ * Predictions (Go emits each symbol when it is first used, so they are nearly always right): a profile's
+ * locations are predicted by the location references of its stacks (samples in order, frames in order), its
+ * functions by the function references of its locations (in list order), its strings by the string references of
+ * its samples, mappings, functions and locations in layout order (misc fields are not looked into).
  *
  * An abstract message is the message's bytes with its {@code id} set to 0 and every reference replaced: a
  * string index by the string's dictionary entry, a mapping, function or location id by its entry + 1 (0 stays
