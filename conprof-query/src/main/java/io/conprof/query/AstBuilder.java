@@ -208,8 +208,10 @@ final class AstBuilder extends ConprofQueryParserBaseVisitor<Expr> {
 
   /** The matchers of {@code ctx}, or only {@code only} if it is not null. */
   private List<Matcher> matchers(LabelMatchersContext ctx, LabelMatcherContext only) {
-    List<Matcher> out = new ArrayList<>(ctx.labelMatcher().size());
-    for (LabelMatcherContext m : only != null ? List.of(only) : ctx.labelMatcher()) {
+    // labelMatcher() scans all children: call it once, not per matcher.
+    List<LabelMatcherContext> contexts = only != null ? List.of(only) : ctx.labelMatcher();
+    List<Matcher> out = new ArrayList<>(contexts.size());
+    for (LabelMatcherContext m : contexts) {
       if (m instanceof NamedMatcherContext n) {
         out.add(matcher(n.IDENTIFIER().getSymbol(), n.IDENTIFIER().getText(),
             n.matchOp().getStart(), string(n.STRING().getSymbol())));

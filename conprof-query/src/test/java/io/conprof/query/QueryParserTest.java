@@ -283,7 +283,7 @@ class QueryParserTest {
     String alphabet = "ab_:{}[]()=~!,\"'`\\ \n#@-+.015mhxuU\u00e9\u2603\ud83d\ude00\ud800\u0000";
     String[] words = {"merge", "diff", "by", "offset", "start()", "end()", "5m", "1e400", "__name__"};
     java.util.Random random = new java.util.Random(42);
-    for (int i = 0; i < 20_000; i++) {
+    for (int i = 0; i < 5_000; i++) {
       StringBuilder sb = new StringBuilder();
       int n = random.nextInt(30);
       for (int k = 0; k < n; k++) {
