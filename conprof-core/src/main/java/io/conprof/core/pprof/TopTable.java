@@ -1,0 +1,279 @@
+package io.conprof.core.pprof;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The functions of a profile ranked by their own value, as {@code go tool pprof -top} prints them.
+ *
+ * <p>flat is the value of the samples whose leaf frame is the function; cum the value of the
+ * samples in which the function appears at least once (recursion counted once); percentages are of
+ * pprof's total (the sum of absolute values; of the base side only for a diff). Rows are ordered
+ * as pprof orders them: by absolute flat value, then name, then absolute cum value. {@link
+ * #format} applies pprof's text-report rules: nodes whose cum is below 0.5% of the total are
+ * dropped (and counted in a "Dropped" line), at most {@code nodeCount} rows are shown, and one
+ * unit is chosen for all values.
+ */
+public final class TopTable {
+  private static final double NODE_FRACTION = 0.005;
+
+  private final Profile profile;
+  private final ValueType valueType;
+  private final long total;
+  private final List<Row> rows;
+  private final StackTable stacks;
+  private final int[] rowFrames; // row -> frame number
+
+  /** One function: its name, flat and cum values and their shares. */
+  public record Row(String name, long flat, double flatPercent, double sumPercent, long cum, double cumPercent) {}
+
+  private TopTable(Profile profile, StackTable stacks, List<Row> rows, int[] rowFrames) {
+    this.profile = profile;
+    this.stacks = stacks;
+    this.valueType = stacks.valueType;
+    this.total = stacks.total;
+    this.rows = rows;
+    this.rowFrames = rowFrames;
+  }
+
+  /**
+   * pprof's "(inline)" / "(partial-inline)" labels of the shown rows. They come from the call
+   * edges of the trimmed graph: consecutive shown frames of a stack are joined by one edge, which
+   * is inline only if every call on the way is inlined, and stays inline only if every occurrence
+   * of the edge is. A function is labelled when some of its incoming edges are inline.
+   */
+  private String[] inlineLabels(List<Integer> shownRows) {
+    int nFrames = stacks.names.size();
+    int[] frameRow = new int[nFrames];
+    java.util.Arrays.fill(frameRow, -1);
+    for (int r : shownRows) {
+      frameRow[rowFrames[r]] = r;
+    }
+    java.util.Map<Long, Boolean> edges = new java.util.HashMap<>();
+    java.util.Set<Long> seen = new java.util.HashSet<>();
+    for (int s = 0; s < stacks.stacks.length; s++) {
+      int[] stack = stacks.stacks[s];
+      if (stack.length == 0 || stacks.values[s] == 0) {
+        continue;
+      }
+      seen.clear();
+      int last = frameRow[stack[stack.length - 1]] >= 0 ? stack[stack.length - 1] : -1;
+      boolean pathInline = true;
+      for (int i = stack.length - 2; i >= 0; i--) {
+        pathInline &= stacks.inlined[s][i];
+        int f = stack[i];
+        if (frameRow[f] < 0) {
+          continue;
+        }
+        if (last >= 0 && last != f) {
+          long edge = (long) last << 32 | f;
+          if (seen.add(edge)) {
+            edges.merge(edge, pathInline, (a, b) -> a && b);
+          }
+        }
+        last = f;
+        pathInline = true;
+      }
+    }
+    int[] inl = new int[nFrames];
+    int[] noinl = new int[nFrames];
+    for (java.util.Map.Entry<Long, Boolean> e : edges.entrySet()) {
+      int callee = (int) (long) e.getKey();
+      if (e.getValue()) {
+        inl[callee]++;
+      } else {
+        noinl[callee]++;
+      }
+    }
+    String[] labels = new String[rows.size()];
+    for (int r : shownRows) {
+      int f = rowFrames[r];
+      labels[r] = inl[f] > 0 ? (noinl[f] > 0 ? "(partial-inline)" : "(inline)") : "";
+    }
+    return labels;
+  }
+
+  /** The table of {@code profile}'s column {@code sampleType} (null or "" = the default column). */
+  public static TopTable of(Profile profile, String sampleType) {
+    StackTable st = new StackTable(profile, sampleType);
+    int n = st.names.size();
+    long[] flat = new long[n];
+    long[] cum = new long[n];
+    int[] stamp = new int[n];
+
+    for (int s = 0; s < st.stacks.length; s++) {
+      int[] stack = st.stacks[s];
+      long v = st.values[s];
+      if (stack.length == 0 || v == 0) {
+        continue;
+      }
+      flat[stack[0]] += v;
+      for (int i = 0; i < stack.length; i++) {
+        int f = stack[i];
+        if (stamp[f] != s + 1) {
+          stamp[f] = s + 1;
+          cum[f] += v;
+        }
+      }
+    }
+    List<Integer> order = new ArrayList<>();
+    for (int f = 0; f < n; f++) {
+      if (flat[f] != 0 || cum[f] != 0) {
+        order.add(f);
+      }
+    }
+    order.sort(Comparator.<Integer>comparingLong(f -> -Math.abs(flat[f]))
+        .thenComparing(f -> st.names.get(f))
+        .thenComparingLong(f -> -Math.abs(cum[f])));
+    List<Row> rows = new ArrayList<>(order.size());
+    int[] frames = new int[order.size()];
+    long sum = 0;
+    for (int i = 0; i < order.size(); i++) {
+      int f = order.get(i);
+      frames[i] = f;
+      sum += flat[f];
+      rows.add(new Row(st.names.get(f), flat[f], pct(flat[f], st.total), pct(sum, st.total), cum[f], pct(cum[f], st.total)));
+    }
+    return new TopTable(profile, st, Collections.unmodifiableList(rows), frames);
+  }
+
+  private static double pct(long v, long total) {
+    return total == 0 ? 0 : 100.0 * v / total;
+  }
+
+  public ValueType valueType() {
+    return valueType;
+  }
+
+  /** pprof's total: the sum of absolute sample values (of the base side, for a diff). */
+  public long total() {
+    return total;
+  }
+
+  /** Every function with a non-zero flat or cum value, in pprof's order. */
+  public List<Row> rows() {
+    return rows;
+  }
+
+  /** The text {@code go tool pprof -top -nodecount=N} prints; {@code nodeCount <= 0}: no limit. */
+  public String format(int nodeCount) {
+    long cutoff = Math.abs((long) (total * NODE_FRACTION));
+    List<Integer> kept = new ArrayList<>();
+    for (int i = 0; i < rows.size(); i++) {
+      if (Math.abs(rows.get(i).cum()) >= cutoff) {
+        kept.add(i);
+      }
+    }
+    int dropped = rows.size() - kept.size();
+    int beforeCount = kept.size();
+    if (nodeCount > 0 && kept.size() > nodeCount) {
+      kept = kept.subList(0, nodeCount);
+    }
+    long min = 0;
+    for (int i : kept) {
+      long m = Math.abs(rows.get(i).flat());
+      if (m == 0) {
+        m = Math.abs(rows.get(i).cum());
+      }
+      if (m > 0 && (min == 0 || m < min)) {
+        min = m;
+      }
+    }
+    ValueFormat fmt = ValueFormat.forRange(valueType.unit(), min, total);
+    StringBuilder sb = new StringBuilder();
+    for (String l : headerLabels(fmt)) {
+      sb.append(l).append('\n');
+    }
+    long flatSum = 0;
+    for (int i : kept) {
+      flatSum += rows.get(i).flat();
+    }
+    sb.append("Showing nodes accounting for ").append(fmt.format(flatSum)).append(", ")
+        .append(ValueFormat.percentage(flatSum, total).strip()).append(" of ").append(fmt.format(total)).append(" total\n");
+    if (total != 0) {
+      if (dropped > 0) {
+        sb.append("Dropped ").append(dropped).append(dropped > 1 ? " nodes" : " node").append(" (cum <= ")
+            .append(fmt.format(cutoff)).append(")\n");
+      }
+      if (kept.size() > 0 && kept.size() < beforeCount) {
+        sb.append("Showing top ").append(kept.size()).append(" nodes out of ").append(beforeCount).append('\n');
+      }
+    }
+    sb.append(String.format(Locale.ROOT, "%10s %5s%% %5s%% %10s %5s%%%n", "flat", "flat", "sum", "cum", "cum"));
+    String[] inlineLabels = inlineLabels(kept);
+    long running = 0;
+    for (int i : kept) {
+      Row r = rows.get(i);
+      running += r.flat();
+      String inl = inlineLabels[i].isEmpty() ? "" : " " + inlineLabels[i];
+      sb.append(String.format(Locale.ROOT, "%10s %s %s %10s %s  %s%s%n", fmt.format(r.flat()),
+          ValueFormat.percentage(r.flat(), total), ValueFormat.percentage(running, total), fmt.format(r.cum()),
+          ValueFormat.percentage(r.cum(), total), r.name(), inl));
+    }
+    return sb.toString();
+  }
+
+  private List<String> headerLabels(ValueFormat fmt) {
+    List<String> labels = new ArrayList<>();
+    var p = profile.proto;
+    if (p.getMappingCount() > 0) {
+      String file = profile.string(p.getMapping(0).getFilename());
+      if (!file.isEmpty()) {
+        labels.add("File: " + file.substring(file.lastIndexOf('/') + 1));
+      }
+      String buildId = profile.string(p.getMapping(0).getBuildId());
+      if (!buildId.isEmpty()) {
+        labels.add("Build ID: " + buildId);
+      }
+    }
+    for (String c : profile.comments()) {
+      if (!c.startsWith("#")) {
+        labels.add(c);
+      }
+    }
+    labels.add("Type: " + valueType.type());
+    if (profile.timeNanos() != 0) {
+      labels.add("Time: " + DateTimeFormatter.ofPattern("MMM d, yyyy 'at' h:mma '(UTC)'", Locale.ROOT)
+          .format(Instant.ofEpochSecond(0, profile.timeNanos()).atZone(ZoneOffset.UTC)).replace("AM", "am").replace("PM", "pm"));
+    }
+    if (profile.durationNanos() != 0) {
+      String duration = ValueFormat.forRange("nanoseconds", profile.durationNanos(), profile.durationNanos())
+          .format(profile.durationNanos());
+      String ratio = "";
+      ValueFormat probe = ValueFormat.forRange(valueType.unit(), 1, 1);
+      if (probe.hasUnit() && isTime(valueType.unit())) {
+        double totalNanos = nanos(total, valueType.unit());
+        if (totalNanos != 0) {
+          ratio = "(" + ValueFormat.percentage((long) totalNanos, profile.durationNanos()) + ")";
+        }
+      }
+      labels.add("Duration: " + duration + ", Total samples = " + fmt.format(total) + " " + ratio);
+    }
+    return labels;
+  }
+
+  private static boolean isTime(String unit) {
+    return !Double.isNaN(nanos(1, unit));
+  }
+
+  private static double nanos(long v, String unit) {
+    String u = unit.toLowerCase(Locale.ROOT);
+    if (u.length() > 2 && u.endsWith("s")) {
+      u = u.substring(0, u.length() - 1);
+    }
+    return switch (u) {
+      case "ns", "nanosecond" -> v;
+      case "us", "μs", "microsecond" -> v * 1e3;
+      case "ms", "millisecond" -> v * 1e6;
+      case "s", "sec", "second" -> v * 1e9;
+      case "hour", "hr" -> v * 3.6e12;
+      default -> Double.NaN;
+    };
+  }
+}

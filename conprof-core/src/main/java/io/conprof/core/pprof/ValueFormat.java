@@ -1,0 +1,126 @@
+package io.conprof.core.pprof;
+
+import java.util.Locale;
+
+/**
+ * Values with units the way pprof prints them (its measurement package): nanoseconds scale to
+ * us/ms/s/hrs, bytes to kB/MB/GB/TB (powers of 1024), counts stay plain; two decimals, ".00"
+ * trimmed. A report picks one unit for all its values from its smallest and largest value.
+ */
+final class ValueFormat {
+  private record Unit(String name, double factor) {}
+
+  private static final Unit[] BYTES = {
+    new Unit("B", 1), new Unit("kB", 1 << 10), new Unit("MB", 1 << 20), new Unit("GB", 1 << 30),
+    new Unit("TB", 1L << 40), new Unit("PB", 1L << 50)
+  };
+  private static final Unit[] TIME = {
+    new Unit("ns", 1), new Unit("us", 1e3), new Unit("ms", 1e6), new Unit("s", 1e9), new Unit("hrs", 3.6e12)
+  };
+
+  private final Unit[] family;
+  private final double baseFactor; // sample unit in the family's base unit
+  private final Unit unit;
+
+  private ValueFormat(Unit[] family, double baseFactor, Unit unit) {
+    this.family = family;
+    this.baseFactor = baseFactor;
+    this.unit = unit;
+  }
+
+  /** The format for values in {@code sampleUnit} ranging from {@code minValue} to {@code maxValue}. */
+  static ValueFormat forRange(String sampleUnit, long minValue, long maxValue) {
+    String u = sampleUnit.toLowerCase(Locale.ROOT);
+    if (u.length() > 2 && u.endsWith("s")) {
+      u = u.substring(0, u.length() - 1);
+    }
+    Unit[] family = null;
+    double factor = 0;
+    switch (u) {
+      case "b", "byte" -> { family = BYTES; factor = 1; }
+      case "kb", "kbyte", "kilobyte" -> { family = BYTES; factor = 1 << 10; }
+      case "mb", "mbyte", "megabyte" -> { family = BYTES; factor = 1 << 20; }
+      case "gb", "gbyte", "gigabyte" -> { family = BYTES; factor = 1 << 30; }
+      case "ns", "nanosecond" -> { family = TIME; factor = 1; }
+      case "us", "μs", "microsecond" -> { family = TIME; factor = 1e3; }
+      case "ms", "millisecond" -> { family = TIME; factor = 1e6; }
+      case "s", "sec", "second" -> { family = TIME; factor = 1e9; }
+      case "hour", "hr" -> { family = TIME; factor = 3.6e12; }
+      default -> { }
+    }
+    if (family == null) {
+      return new ValueFormat(null, 1, null);
+    }
+    long min = minValue == 0 ? maxValue : minValue;
+    Unit minUnit = auto(family, min * factor);
+    Unit maxUnit = auto(family, maxValue * factor);
+    Unit chosen = minUnit;
+    if (minUnit != maxUnit && (double) min * 100 < maxValue) {
+      chosen = auto(family, 100.0 * min * factor);
+    }
+    return new ValueFormat(family, factor, chosen);
+  }
+
+  /** {@code value} in its own best unit, as pprof's measurement.Label prints a single value. */
+  static String auto(String sampleUnit, long value) {
+    return forRange(sampleUnit, Math.abs(value), Math.abs(value)).format(value);
+  }
+
+  private static Unit auto(Unit[] family, double v) {
+    Unit best = null;
+    for (Unit u : family) {
+      if ((best == null || u.factor >= best.factor) && Math.abs(v) / u.factor >= 1.0) {
+        best = u;
+      }
+    }
+    return best != null ? best : family[0];
+  }
+
+  String format(long value) {
+    double v = unit == null ? value : value * baseFactor / unit.factor;
+    String s = String.format(Locale.ROOT, "%.2f", v);
+    if (s.endsWith(".00")) {
+      s = s.substring(0, s.length() - 3);
+    }
+    if (s.equals("0") || s.equals("-0")) {
+      return "0";
+    }
+    return unit == null ? s : s + unit.name;
+  }
+
+  /** pprof's percentage: "  100%", two decimals from 1%, else two significant digits. */
+  static String percentage(long value, long total) {
+    double ratio = total == 0 ? 0 : Math.abs((double) value / total) * 100;
+    if (ratio >= 99.95 && ratio <= 100.05) {
+      return "  100%";
+    }
+    if (ratio >= 1.0) {
+      return String.format(Locale.ROOT, "%5.2f%%", ratio);
+    }
+    return String.format(Locale.ROOT, "%5s%%", goG2(ratio));
+  }
+
+  /** Go's %.2g. */
+  private static String goG2(double v) {
+    if (v == 0) {
+      return "0";
+    }
+    String s = String.format(Locale.ROOT, "%.1e", v); // d.de±XX
+    double rounded = Double.parseDouble(s);
+    int exp = (int) Math.floor(Math.log10(Math.abs(rounded)));
+    if (exp < -4 || exp >= 2) {
+      String mant = s.substring(0, s.indexOf('e'));
+      if (mant.endsWith(".0")) {
+        mant = mant.substring(0, mant.length() - 2);
+      }
+      int e = Integer.parseInt(s.substring(s.indexOf('e') + 1));
+      return mant + "e" + (e < 0 ? "-" : "+") + String.format(Locale.ROOT, "%02d", Math.abs(e));
+    }
+    String plain = new java.math.BigDecimal(rounded).round(new java.math.MathContext(2)).stripTrailingZeros().toPlainString();
+    return plain;
+  }
+
+  boolean hasUnit() {
+    return family != null;
+  }
+}
