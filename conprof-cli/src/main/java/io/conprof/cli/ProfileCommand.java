@@ -1,9 +1,13 @@
 package io.conprof.cli;
 
+import io.conprof.core.pprof.FlameGraph;
+import io.conprof.core.pprof.FoldedStacks;
 import io.conprof.core.pprof.InvalidProfileException;
 import io.conprof.core.pprof.Profile;
 import io.conprof.core.pprof.ProfileMerger;
+import io.conprof.core.pprof.ProfileFilter;
 import io.conprof.core.pprof.ProfileReader;
+import io.conprof.core.pprof.TopTable;
 import io.conprof.core.pprof.ValueType;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -17,6 +21,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -31,6 +36,9 @@ import picocli.CommandLine.Spec;
       ProfileCommand.Info.class,
       ProfileCommand.Merge.class,
       ProfileCommand.Diff.class,
+      ProfileCommand.Top.class,
+      ProfileCommand.Folded.class,
+      ProfileCommand.FlameGraphSvg.class,
     })
 final class ProfileCommand {
 
@@ -185,6 +193,99 @@ final class ProfileCommand {
       } catch (InvalidProfileException e) {
         throw new CliException(CliException.USAGE, base + " and " + current + ": " + e.getMessage(), e);
       }
+      return 0;
+    }
+  }
+
+  /** Options shared by the commands that render one (merged) profile. */
+  static final class ViewOptions {
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "pprof files; several are merged first")
+    List<Path> files;
+
+    @Option(names = "--sample-type", paramLabel = "T",
+        description = "sample type to show (e.g. cpu, alloc_space); default: the profile's default, else the last")
+    String sampleType;
+
+    @Option(names = "--focus", paramLabel = "REGEX", description = "keep only samples with a frame matching REGEX (as pprof -focus)")
+    String focus;
+
+    @Option(names = "--ignore", paramLabel = "REGEX", description = "drop samples with a frame matching REGEX (as pprof -ignore)")
+    String ignore;
+
+    Profile load() {
+      Profile p = ProfileFiles.merge(files, ProfileReader.defaults());
+      try {
+        ProfileFilter f = ProfileFilter.all();
+        if (focus != null) {
+          f = f.focus(focus);
+        }
+        if (ignore != null) {
+          f = f.ignore(ignore);
+        }
+        p = p.filter(f);
+        p.sampleTypeIndex(sampleType); // validates --sample-type with a helpful message
+        return p;
+      } catch (IllegalArgumentException e) {
+        throw new CliException(CliException.USAGE, e.getMessage(), e);
+      }
+    }
+  }
+
+  @Command(name = "top", mixinStandardHelpOptions = true,
+      description = "Functions ranked by their own value, as go tool pprof -top prints them.")
+  static final class Top implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin ViewOptions view;
+
+    @Option(names = "--nodecount", paramLabel = "N", defaultValue = "0",
+        description = "show at most N functions (0: all above pprof's 0.5% cut-off)")
+    int nodeCount;
+
+    @Override
+    public Integer call() {
+      Profile p = view.load();
+      PrintWriter out = spec.commandLine().getOut();
+      out.print(TopTable.of(p, view.sampleType).format(nodeCount));
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "folded", mixinStandardHelpOptions = true,
+      description = "Folded stacks: one 'root;...;leaf value' line per distinct stack.")
+  static final class Folded implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin ViewOptions view;
+
+    @Override
+    public Integer call() throws IOException {
+      Profile p = view.load();
+      PrintWriter out = spec.commandLine().getOut();
+      FoldedStacks.write(p, view.sampleType, out);
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(name = "flamegraph", mixinStandardHelpOptions = true,
+      description = "A standalone, interactive flame-graph SVG (hover, click to zoom, search).")
+  static final class FlameGraphSvg implements Callable<Integer> {
+    @Mixin ViewOptions view;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT.svg")
+    Path out;
+
+    @Option(names = "--title", description = "title shown above the graph; default: the file name and sample type")
+    String title;
+
+    @Override
+    public Integer call() {
+      Profile p = view.load();
+      FlameGraph g = FlameGraph.of(p, view.sampleType);
+      String t = title != null ? title
+          : (view.files.size() == 1 ? view.files.get(0).getFileName().toString() : view.files.size() + " profiles merged")
+              + " — " + g.valueType().type();
+      output(out, g.toSvg(t).getBytes(java.nio.charset.StandardCharsets.UTF_8));
       return 0;
     }
   }

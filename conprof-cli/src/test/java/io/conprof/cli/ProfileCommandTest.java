@@ -99,4 +99,48 @@ class ProfileCommandTest {
     assumeTrue(GoPprof.available(), GoPprof.MISSING);
     assertThat(GoPprof.totals(out)).containsExactly(0, 0);
   }
+
+  @Test
+  void top_printsGoToolPprofsTable() {
+    CliRun r = CliRun.run("profile", "top", "--nodecount", "3", Fixtures.pprof("pprof__sample.cpu").toString());
+
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    assertThat(r.stdout()).contains("Type: cpu", "Duration: 2s, Total samples = 1760ms (87.91%)",
+        "Showing nodes accounting for 1540ms, 87.50% of 1760ms total");
+    assertThat(r.stdout().lines().filter(l -> l.contains("runtime.mapiternext")).findFirst().orElseThrow().strip()
+        .replaceAll("\\s+", " ")).isEqualTo("1280ms 72.73% 72.73% 1370ms 77.84% runtime.mapiternext");
+  }
+
+  @Test
+  void top_withAnUnknownSampleType_exits2ListingTheTypes() {
+    CliRun r = CliRun.run("profile", "top", "--sample-type", "alloc_space", Fixtures.pprof("pprof__sample.cpu").toString());
+
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stderr()).contains("no sample type \"alloc_space\"; the profile has [samples, cpu]");
+  }
+
+  @Test
+  void folded_ofMergedFiles_sumsToTheMergedTotal() {
+    List<String> args = new ArrayList<>(List.of("profile", "folded", "--sample-type", "inuse_space"));
+    Fixtures.queryMany().forEach(f -> args.add(f.toString()));
+
+    CliRun r = CliRun.run(args.toArray(String[]::new));
+
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    long sum = r.stdout().lines().mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    assertThat(sum).isEqualTo(8 * 48928729L);
+  }
+
+  @Test
+  void flamegraph_writesAStandaloneSvg(@TempDir Path dir) throws Exception {
+    Path out = dir.resolve("flame.svg");
+
+    CliRun r = CliRun.run("profile", "flamegraph", "--focus", "mapiternext", "-o", out.toString(),
+        Fixtures.pprof("pprof__sample.cpu").toString());
+
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    String svg = Files.readString(out);
+    assertThat(svg).startsWith("<?xml").contains("<svg", "runtime.mapiternext", "pprof__sample.cpu — cpu")
+        .doesNotContain("main.busyLoop;");
+  }
 }
