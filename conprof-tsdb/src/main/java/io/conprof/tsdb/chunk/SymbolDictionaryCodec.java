@@ -373,29 +373,115 @@ final class SymbolDictionaryCodec {
   }
 
   /**
-   * Appends to {@code out} the references of {@code kind} in the abstract message [start, end) (a stack key if
-   * {@code stackKey}), as dictionary entries, in field order.
+   * The references of {@code kind} in the abstract message [start, end) (a stack key if {@code stackKey}), as
+   * dictionary entries, in field order: the fields {@link #rewriteField} maps, found without rewriting.
    */
-  static void collect(byte[] b, int start, int end, boolean stackKey, byte[] schema, byte kind, Ints out,
-      ByteEncoder[] scratch) {
+  static int[] refsOf(byte[] b, int start, int end, boolean stackKey, byte[] schema, byte kind, Ints tmp) {
     Cursor c = new Cursor(b, start, end);
     if (stackKey) {
       c.varint();
       c.u8();
       c.varint();
     }
-    Refs record = (k, v, at) -> {
-      if (k == kind && (k == STR || v != 0)) {
-        long g = k == STR ? v : v - 1;
-        out.add(g < 0 || g > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) g);
-      }
-      return v;
-    };
-    ByteEncoder sink = scratch[2];
-    long[] anyId = new long[1];
+    tmp.n = 0;
+    collect(c, schema, kind, tmp);
+    return Arrays.copyOf(tmp.a, tmp.n);
+  }
+
+  private static void collect(Cursor c, byte[] schema, byte kind, Ints out) {
     while (c.more()) {
-      sink.reset();
-      rewriteField(c, schema, record, sink, scratch, 0, null, anyId);
+      int at = c.pos;
+      long tag = c.varint();
+      long field = tag >>> 3;
+      byte k = field < schema.length ? schema[(int) field] : COPY;
+      switch ((int) (tag & 7)) {
+        case 0 -> {
+          long v = c.varint();
+          if (k == kind) {
+            addRef(kind, v, out);
+          }
+        }
+        case 1 -> c.skip(8);
+        case 5 -> c.skip(4);
+        case 2 -> {
+          long len = c.varint();
+          int bodyStart = c.pos;
+          c.skip(len);
+          if (k == LINE || k == LABEL) {
+            collect(new Cursor(c.b, bodyStart, c.pos), k == LINE ? LINE_SCHEMA : LABEL_SCHEMA, kind, out);
+          } else if (k == kind) {
+            Cursor packed = new Cursor(c.b, bodyStart, c.pos);
+            while (packed.more()) {
+              addRef(kind, packed.varint(), out);
+            }
+          }
+        }
+        default -> throw new Malformed("wire type " + (tag & 7) + " not supported", at);
+      }
+    }
+  }
+
+  private static void addRef(byte kind, long v, Ints out) {
+    if (kind == STR || v != 0) {
+      long g = kind == STR ? v : v - 1;
+      out.add(g < 0 || g > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) g);
+    }
+  }
+
+  /** Reference lists of dictionary entries, computed once per entry. */
+  static final class Memo {
+    private int[][] lists = new int[64][];
+
+    int[] get(int entry) {
+      return entry < lists.length ? lists[entry] : null;
+    }
+
+    int[] put(int entry, int[] list) {
+      if (entry >= lists.length) {
+        lists = Arrays.copyOf(lists, Math.max(entry + 1, lists.length * 2));
+      }
+      lists[entry] = list;
+      return list;
+    }
+  }
+
+  /** Appends a memoised list to {@code out}. */
+  private static void addAll(Ints out, int[] list) {
+    for (int v : list) {
+      out.add(v);
+    }
+  }
+
+  /** A profile's own ids to dictionary entries: an array for small ids (Go numbers from 1), a map beyond. */
+  static final class IdMap {
+    private final int[] dense;
+    private final Map<Long, Integer> sparse = new HashMap<>();
+
+    /** @param fields top-level fields of the profile, a bound on how many ids it can define */
+    IdMap(int fields) {
+      dense = new int[fields + 1];
+      Arrays.fill(dense, -1);
+    }
+
+    /** The entry of {@code id}, or -1. */
+    int get(long id) {
+      if (id > 0 && id < dense.length) {
+        return dense[(int) id];
+      }
+      Integer g = sparse.get(id);
+      return g == null ? -1 : g;
+    }
+
+    /** Records {@code id}; false if it was already defined. */
+    boolean put(long id, int g) {
+      if (id > 0 && id < dense.length) {
+        if (dense[(int) id] >= 0) {
+          return false;
+        }
+        dense[(int) id] = g;
+        return true;
+      }
+      return sparse.putIfAbsent(id, g) == null;
     }
   }
 
@@ -472,9 +558,9 @@ final class SymbolDictionaryCodec {
           stringGlobal[s++] = strings.intern(tmp);
         }
       }
-      Map<Long, Integer> mapG = new HashMap<>();
-      Map<Long, Integer> funcG = new HashMap<>();
-      Map<Long, Integer> locG = new HashMap<>();
+      IdMap mapG = new IdMap(n);
+      IdMap funcG = new IdMap(n);
+      IdMap locG = new IdMap(n);
       Refs refs = (kind, v, at) -> {
         if (kind == STR) {
           if (v < 0 || v >= stringGlobal.length) {
@@ -485,8 +571,8 @@ final class SymbolDictionaryCodec {
         if (v == 0) {
           return 0;
         }
-        Integer g = (kind == MAP ? mapG : kind == FUNC ? funcG : locG).get(v);
-        if (g == null) {
+        int g = (kind == MAP ? mapG : kind == FUNC ? funcG : locG).get(v);
+        if (g < 0) {
           throw new Malformed("reference to missing id " + v, at);
         }
         return g + 1L;
@@ -506,7 +592,7 @@ final class SymbolDictionaryCodec {
         int e = 0;
         byte[] schema = what == F_MAPPING ? MAPPING_SCHEMA : what == F_FUNCTION ? FUNCTION_SCHEMA : LOCATION_SCHEMA;
         Dictionary dict = what == F_MAPPING ? mappings : what == F_FUNCTION ? functions : locations;
-        Map<Long, Integer> local = what == F_MAPPING ? mapG : what == F_FUNCTION ? funcG : locG;
+        IdMap local = what == F_MAPPING ? mapG : what == F_FUNCTION ? funcG : locG;
         for (int i = 0; i < n; i++) {
           if (whats[i] != what) {
             continue;
@@ -522,7 +608,7 @@ final class SymbolDictionaryCodec {
             throw new Malformed("symbol message with " + id[1] + " id fields", starts[i]);
           }
           int g = dict.intern(tmp);
-          if (local.put(id[0], g) != null) {
+          if (!local.put(id[0], g)) {
             throw new Malformed("duplicate id " + id[0], starts[i]);
           }
           globals[what][e] = g;
@@ -618,12 +704,12 @@ final class SymbolDictionaryCodec {
       // 5. symbol references, each list predicted from what refers to it (Go emits symbols in order of first use)
       Ints predicted = new Ints();
       for (int j = 0; j < samples; j++) {
-        collectEntry(stacks.list.get(keys[j]), true, SAMPLE_SCHEMA, LOC, predicted);
+        collectEntry(0, stacks, keys[j], true, SAMPLE_SCHEMA, LOC, predicted);
       }
       writePredicted(globals[F_LOCATION], predicted, streams[SYMBOL_REFS]);
       predicted.n = 0;
       for (int g : globals[F_LOCATION]) {
-        collectEntry(locations.list.get(g), false, LOCATION_SCHEMA, FUNC, predicted);
+        collectEntry(1, locations, g, false, LOCATION_SCHEMA, FUNC, predicted);
       }
       writePredicted(globals[F_FUNCTION], predicted, streams[SYMBOL_REFS]);
       int prevGlobal = -1;
@@ -643,11 +729,11 @@ final class SymbolDictionaryCodec {
       for (int i = 0; i < n; i++) {
         int what = whats[i];
         if (what == F_SAMPLE) {
-          collectEntry(stacks.list.get(keys[next[what]++]), true, SAMPLE_SCHEMA, STR, predicted);
+          collectEntry(2, stacks, keys[next[what]++], true, SAMPLE_SCHEMA, STR, predicted);
         } else if (what == F_MAPPING || what == F_FUNCTION || what == F_LOCATION) {
           Dictionary dict = what == F_MAPPING ? mappings : what == F_FUNCTION ? functions : locations;
           byte[] schema = what == F_MAPPING ? MAPPING_SCHEMA : what == F_FUNCTION ? FUNCTION_SCHEMA : LOCATION_SCHEMA;
-          collectEntry(dict.list.get(globals[what][next[what]++]), false, schema, STR, predicted);
+          collectEntry(what, dict, globals[what][next[what]++], false, schema, STR, predicted);
         }
       }
       writePredicted(stringGlobal, predicted, streams[STRING_REFS]);
@@ -676,10 +762,17 @@ final class SymbolDictionaryCodec {
       streams[PROFILES].u8(1).uvarint(p.length);
     }
 
-    private final ByteEncoder[] collectScratch = scratch();
+    private final Ints refsTmp = new Ints();
+    private final Memo[] memos = {new Memo(), new Memo(), new Memo(), new Memo(), new Memo(), new Memo()};
 
-    private void collectEntry(byte[] entry, boolean stackKey, byte[] schema, byte kind, Ints out) {
-      collect(entry, 0, entry.length, stackKey, schema, kind, out, collectScratch);
+    /** Appends the {@code kind} references of entry {@code g} of {@code dict}; memo slot {@code slot}. */
+    private void collectEntry(int slot, Dictionary dict, int g, boolean stackKey, byte[] schema, byte kind, Ints out) {
+      int[] list = memos[slot].get(g);
+      if (list == null) {
+        byte[] entry = dict.list.get(g);
+        list = memos[slot].put(g, refsOf(entry, 0, entry.length, stackKey, schema, kind, refsTmp));
+      }
+      addAll(out, list);
     }
 
     private static void writePredicted(int[] entries, Ints predicted, ByteEncoder out) {
@@ -907,7 +1000,8 @@ final class SymbolDictionaryCodec {
     final long[][] lastValues;
     final ByteEncoder[] scratch = scratch();
     final ByteEncoder message = new ByteEncoder(1024);
-    final ByteEncoder[] collectScratch = scratch();
+    final Ints refsTmp = new Ints();
+    final Memo[] memos = {new Memo(), new Memo(), new Memo(), new Memo(), new Memo(), new Memo()};
     int profile;
 
     Decoder(byte[] section, ByteDecoder[] st, Entries strings, Entries mappings, Entries functions,
@@ -1033,12 +1127,12 @@ final class SymbolDictionaryCodec {
       Ints predicted = new Ints();
       try {
         for (int j = 0; j < samples; j++) {
-          collect(section, stacks.start[keys[j]], stacks.end[keys[j]], true, SAMPLE_SCHEMA, LOC, predicted, collectScratch);
+          collectEntry(0, stacks, keys[j], true, SAMPLE_SCHEMA, LOC, predicted);
         }
         symbolGlobal[F_LOCATION] = readPredicted(st[SYMBOL_REFS], (int) counts[F_LOCATION], predicted, locations.size());
         predicted.n = 0;
         for (int g : symbolGlobal[F_LOCATION]) {
-          collect(section, locations.start[g], locations.end[g], false, LOCATION_SCHEMA, FUNC, predicted, collectScratch);
+          collectEntry(1, locations, g, false, LOCATION_SCHEMA, FUNC, predicted);
         }
         symbolGlobal[F_FUNCTION] = readPredicted(st[SYMBOL_REFS], (int) counts[F_FUNCTION], predicted, functions.size());
       } catch (Malformed m) {
@@ -1074,13 +1168,12 @@ final class SymbolDictionaryCodec {
           for (int c = 0; c < runCount[r]; c++) {
             int i = next[what]++;
             if (what == F_SAMPLE) {
-              collect(section, stacks.start[keys[i]], stacks.end[keys[i]], true, SAMPLE_SCHEMA, STR, predicted,
-                  collectScratch);
+              collectEntry(2, stacks, keys[i], true, SAMPLE_SCHEMA, STR, predicted);
             } else if (what == F_MAPPING || what == F_FUNCTION || what == F_LOCATION) {
               Entries e = what == F_MAPPING ? mappings : what == F_FUNCTION ? functions : locations;
               byte[] schema = what == F_MAPPING ? MAPPING_SCHEMA : what == F_FUNCTION ? FUNCTION_SCHEMA : LOCATION_SCHEMA;
               int g = symbolGlobal[what][i];
-              collect(section, e.start[g], e.end[g], false, schema, STR, predicted, collectScratch);
+              collectEntry(what, e, g, false, schema, STR, predicted);
             }
           }
         }
@@ -1188,6 +1281,14 @@ final class SymbolDictionaryCodec {
       } catch (Malformed m) {
         throw corrupt(m, "stack entry " + g);
       }
+    }
+
+    private void collectEntry(int slot, Entries e, int g, boolean stackKey, byte[] schema, byte kind, Ints out) {
+      int[] list = memos[slot].get(g);
+      if (list == null) {
+        list = memos[slot].put(g, refsOf(section, e.start[g], e.end[g], stackKey, schema, kind, refsTmp));
+      }
+      addAll(out, list);
     }
 
     private static int[] readPredicted(ByteDecoder d, int count, Ints predicted, int size)
