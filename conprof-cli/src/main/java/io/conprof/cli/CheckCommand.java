@@ -27,9 +27,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(
     name = "check",
-    description = "Check queries (and other inputs) for errors without running them.",
+    description = "Check queries and config files for errors without running them.",
     mixinStandardHelpOptions = true,
-    subcommands = {CheckCommand.Query.class})
+    subcommands = {CheckCommand.Query.class, CheckCommand.Config.class})
 final class CheckCommand {
 
   /**
@@ -194,6 +194,72 @@ final class CheckCommand {
 
     boolean truncated() {
       return truncated;
+    }
+  }
+
+  /**
+   * {@code check config FILE...}: validate scrape config files the way {@code promtool check
+   * config} does: the whole file is parsed with the same strict reader the scrape command uses, and
+   * the files it names (passwords, bearer tokens, TLS certificates and keys) must exist. Output per
+   * file: {@code Checking FILE}, then {@code  SUCCESS: …} with a summary, or {@code  FAILED: …}
+   * with the YAML path and line. Exit 0 if all files are valid, 1 otherwise (as promtool).
+   */
+  @Command(name = "config", mixinStandardHelpOptions = true,
+      description = "Check scrape config files, like promtool check config: exit 0 if all are valid, 1 otherwise.")
+  static final class Config implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "config files")
+    java.util.List<java.nio.file.Path> files;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      boolean allOk = true;
+      for (java.nio.file.Path f : files) {
+        out.println("Checking " + f);
+        try {
+          io.conprof.core.scrape.config.ScrapeConfigFile cfg = io.conprof.core.scrape.config.ScrapeConfigFile.load(f);
+          for (io.conprof.core.scrape.config.ScrapeConfig job : cfg.scrapeConfigs()) {
+            checkFiles(job);
+          }
+          int targets = 0;
+          for (io.conprof.core.scrape.config.ScrapeConfig job : cfg.scrapeConfigs()) {
+            for (io.conprof.core.scrape.config.StaticConfig sc : job.staticConfigs()) {
+              targets += sc.targets().size();
+            }
+          }
+          out.println(" SUCCESS: " + f + " is valid conprof config file syntax (" + cfg.scrapeConfigs().size()
+              + (cfg.scrapeConfigs().size() == 1 ? " job, " : " jobs, ") + targets + " static "
+              + (targets == 1 ? "target" : "targets") + ")");
+        } catch (io.conprof.core.scrape.config.ConfigException e) {
+          out.println("  FAILED: " + e.getMessage());
+          allOk = false;
+        } catch (java.nio.file.NoSuchFileException e) {
+          out.println("  FAILED: " + f + ": no such file");
+          allOk = false;
+        } catch (IOException e) {
+          out.println("  FAILED: " + f + ": cannot read: " + e.getMessage());
+          allOk = false;
+        }
+        out.flush();
+      }
+      return allOk ? 0 : 1;
+    }
+
+    private static void checkFiles(io.conprof.core.scrape.config.ScrapeConfig job) {
+      job.basicAuth().ifPresent(b -> exists(job, b.passwordFile(), "basic_auth.password_file"));
+      job.authorization().ifPresent(a -> exists(job, a.credentialsFile(), "authorization.credentials_file"));
+      exists(job, job.tlsConfig().caFile(), "tls_config.ca_file");
+      exists(job, job.tlsConfig().certFile(), "tls_config.cert_file");
+      exists(job, job.tlsConfig().keyFile(), "tls_config.key_file");
+    }
+
+    private static void exists(io.conprof.core.scrape.config.ScrapeConfig job, java.nio.file.Path file, String key) {
+      if (file != null && !java.nio.file.Files.isReadable(file)) {
+        throw new io.conprof.core.scrape.config.ConfigException(job.jobName(), 0,
+            "scrape_configs[job_name=" + job.jobName() + "]." + key, "file " + file + " does not exist or is not readable");
+      }
     }
   }
 }
