@@ -37,7 +37,9 @@ import java.util.Map;
  * section      := version:u8 (= 1) { stream_len:uvarint }[14] { stream }[14]
  * stream 0  profiles    := { kind:u8 (0 verbatim, 1 modelled) len:uvarint }   (one per sample; len = output bytes)
  * stream 1  verbatim    := { bytes[len] }                                      (verbatim profiles, in order)
- * stream 2  layout      := { run_count:uvarint { run:uvarint } }               (one per modelled profile)
+ * stream 2  layout      := { counts:uvarint[6] mode:uvarint { run:uvarint }[mode - 1] }   (one per modelled profile)
+ *           counts      := fields of kind 0, 2, 3, 4, 5, 6 (what, below)
+ *           mode        := 0 (Go's order, predicted: see below) | run_count + 1
  *           run         := count &lt;&lt; 3 | what    (what: 0 misc, 2 sample, 3 mapping, 4 location, 5 function, 6 string)
  * stream 3  misc        := { len:uvarint bytes[len] }   (whole top-level fields other than 2-6, tag included)
  * stream 4  strings     := count:uvarint { len:uvarint bytes[len] }
@@ -61,7 +63,9 @@ import java.util.Map;
  * Predictions (Go emits each symbol when it is first used, so they are nearly always right): a profile's
  * locations are predicted by the location references of its stacks (samples in order, frames in order), its
  * functions by the function references of its locations (in list order), its strings by the string references of
- * its samples, mappings, functions and locations in layout order (misc fields are not looked into).
+ * its samples, mappings, functions and locations in layout order (misc fields are not looked into). Go's
+ * layout: the misc fields, then for each sample its locations not yet written, each followed by its functions
+ * not yet written, then the sample; then the mappings, then the strings.
  *
  * An abstract message is the message's bytes with its {@code id} set to 0 and every reference replaced: a
  * string index by the string's dictionary entry, a mapping, function or location id by its entry + 1 (0 stays
@@ -110,6 +114,8 @@ final class SymbolDictionaryCodec {
   private static final int F_LOCATION = 4;
   private static final int F_FUNCTION = 5;
   private static final int F_STRING = 6;
+  /** Order of the per-kind field counts at the start of a layout. */
+  private static final int[] LAYOUT_KINDS = {0, F_SAMPLE, F_MAPPING, F_LOCATION, F_FUNCTION, F_STRING};
 
   private SymbolDictionaryCodec() {}
 
@@ -428,6 +434,72 @@ final class SymbolDictionaryCodec {
     }
   }
 
+  /**
+   * The top-level field order Go's encoder writes ({@code runtime/pprof}): the other fields first, then for each
+   * sample its locations not yet written, each followed by its functions not yet written, then the sample;
+   * then the mappings, then the strings. Null when the counts do not add up.
+   *
+   * @param counts fields per kind (index 0 other, 2 sample, ... 6 string)
+   * @param stackLocs location entries of the stack of sample j
+   * @param locFuncs function entries of location entry g; locations must be below {@code locationEntries}
+   */
+  static byte[] predictLayout(long[] counts, java.util.function.IntFunction<int[]> stackLocs,
+      java.util.function.IntFunction<int[]> locFuncs, int locationEntries) {
+    long total = 0;
+    for (long c : counts) {
+      total += c;
+    }
+    if (total > Integer.MAX_VALUE - 16) {
+      return null;
+    }
+    byte[] w = new byte[(int) total];
+    int k = 0;
+    for (long i = 0; i < counts[0]; i++) {
+      w[k++] = 0;
+    }
+    java.util.BitSet locs = new java.util.BitSet();
+    java.util.BitSet funcs = new java.util.BitSet();
+    long[] seen = new long[7];
+    for (int j = 0; j < counts[F_SAMPLE]; j++) {
+      for (int g : stackLocs.apply(j)) {
+        if (g >= locationEntries) {
+          return null;
+        }
+        if (locs.get(g)) {
+          continue;
+        }
+        locs.set(g);
+        if (k >= w.length) {
+          return null;
+        }
+        w[k++] = F_LOCATION;
+        for (int f : locFuncs.apply(g)) {
+          if (f < Integer.MAX_VALUE && !funcs.get(f)) {
+            funcs.set(f);
+            if (k >= w.length) {
+              return null;
+            }
+            w[k++] = F_FUNCTION;
+          }
+        }
+      }
+      if (k >= w.length) {
+        return null;
+      }
+      w[k++] = F_SAMPLE;
+    }
+    for (long i = 0; i < counts[F_MAPPING] && k < w.length; i++) {
+      w[k++] = F_MAPPING;
+    }
+    for (long i = 0; i < counts[F_STRING] && k < w.length; i++) {
+      w[k++] = F_STRING;
+    }
+    for (byte b : w) {
+      seen[b]++;
+    }
+    return k == w.length && Arrays.equals(seen, counts) ? w : null;
+  }
+
   /** Reference lists of dictionary entries, computed once per entry. */
   static final class Memo {
     private int[][] lists = new int[64][];
@@ -737,16 +809,29 @@ final class SymbolDictionaryCodec {
         }
       }
       writePredicted(stringGlobal, predicted, streams[STRING_REFS]);
-      // 6. layout, misc
+      // 6. layout (predicted or as runs), misc
       ByteEncoder layout = streams[LAYOUT];
+      long[] kindCounts = new long[7];
+      for (int i = 0; i < n; i++) {
+        kindCounts[whats[i]]++;
+      }
+      for (int what : LAYOUT_KINDS) {
+        layout.uvarint(kindCounts[what]);
+      }
+      byte[] guess = predictLayout(kindCounts, j -> memoList(0, stacks, keys[j], true, SAMPLE_SCHEMA, LOC),
+          g -> memoList(1, locations, g, false, LOCATION_SCHEMA, FUNC), locations.index.size());
+      boolean predictedRight = guess != null;
+      for (int i = 0; i < n && predictedRight; i++) {
+        predictedRight = guess[i] == whats[i];
+      }
       int runs = 0;
       for (int i = 0; i < n; i++) {
         if (i == 0 || whats[i] != whats[i - 1]) {
           runs++;
         }
       }
-      layout.uvarint(runs);
-      for (int i = 0; i < n; ) {
+      layout.uvarint(predictedRight ? 0 : runs + 1L);
+      for (int i = 0; i < n && !predictedRight; ) {
         int j = i;
         while (j < n && whats[j] == whats[i]) {
           j++;
@@ -767,12 +852,16 @@ final class SymbolDictionaryCodec {
 
     /** Appends the {@code kind} references of entry {@code g} of {@code dict}; memo slot {@code slot}. */
     private void collectEntry(int slot, Dictionary dict, int g, boolean stackKey, byte[] schema, byte kind, Ints out) {
+      addAll(out, memoList(slot, dict, g, stackKey, schema, kind));
+    }
+
+    private int[] memoList(int slot, Dictionary dict, int g, boolean stackKey, byte[] schema, byte kind) {
       int[] list = memos[slot].get(g);
       if (list == null) {
         byte[] entry = dict.list.get(g);
         list = memos[slot].put(g, refsOf(entry, 0, entry.length, stackKey, schema, kind, refsTmp));
       }
-      addAll(out, list);
+      return list;
     }
 
     private static void writePredicted(int[] entries, Ints predicted, ByteEncoder out) {
@@ -1049,29 +1138,16 @@ final class SymbolDictionaryCodec {
     byte[] profile(int index, int outLen, boolean checkLengths) throws CorruptBlockException {
       profile = index;
       ByteDecoder layout = st[LAYOUT];
-      int runs = layout.uvarintInt("layout run count", layout.remaining());
-      int[] runWhat = new int[runs];
-      int[] runCount = new int[runs];
       long[] counts = new long[7];
-      for (int r = 0; r < runs; r++) {
-        int whatAt = layout.position();
-        long run = layout.uvarint("layout run");
-        runWhat[r] = (int) (run & 7);
-        if (runWhat[r] == 1 || runWhat[r] == 7 || (run >>> 3) > outLen) {
-          throw layout.corruptAt(whatAt, "layout run " + Long.toUnsignedString(run) + ": field " + runWhat[r]
-              + " is not a modelled kind or the run is longer than the profile");
-        }
-        runCount[r] = (int) (run >>> 3);
-        counts[runWhat[r]] += runCount[r];
-        if (counts[runWhat[r]] > outLen) {
-          throw layout.corrupt("layout lists more fields than the profile's " + outLen + " bytes can hold");
-        }
+      for (int what : LAYOUT_KINDS) {
+        counts[what] = layout.uvarintInt("layout field count", outLen);
       }
       // every listed field costs at least one byte of its stream: bound the counts before allocating
       bound(counts[F_STRING], st[STRING_REFS], "strings");
       bound(counts[F_MAPPING] + counts[F_FUNCTION] + counts[F_LOCATION], st[SYMBOL_REFS], "symbols");
       bound(counts[F_SAMPLE], st[STACK_REFS], "samples");
       bound(counts[0], st[MISC], "other fields");
+
       // samples: stacks, then values column by column
       int samples = (int) counts[F_SAMPLE];
       int[] keys = new int[samples];
@@ -1157,6 +1233,59 @@ final class SymbolDictionaryCodec {
           ids.stamp[g] = profile;
           ids.local[g] = id;
           prevId = id;
+        }
+      }
+      // layout: Go's order predicted from the samples, or explicit runs
+      int runs;
+      int[] runWhat;
+      int[] runCount;
+      int modeAt = layout.position();
+      long mode = layout.uvarint("layout mode");
+      if (mode == 0) {
+        byte[] w;
+        try {
+          w = predictLayout(counts, j -> memoList(0, stacks, keys[j], true, SAMPLE_SCHEMA, LOC),
+              g -> memoList(1, locations, g, false, LOCATION_SCHEMA, FUNC), locations.size());
+        } catch (Malformed m) {
+          throw corrupt(m, "symbol entries");
+        }
+        if (w == null) {
+          throw layout.corruptAt(modeAt, "the layout predicted from the samples does not match the field counts");
+        }
+        Ints what = new Ints();
+        Ints count = new Ints();
+        for (int i = 0; i < w.length; i++) {
+          if (i > 0 && w[i] == w[i - 1]) {
+            count.a[count.n - 1]++;
+          } else {
+            what.add(w[i]);
+            count.add(1);
+          }
+        }
+        runs = what.n;
+        runWhat = what.a;
+        runCount = count.a;
+      } else {
+        if (mode - 1 > layout.remaining()) {
+          throw layout.corruptAt(modeAt, "layout of " + (mode - 1) + " runs, more than the layout stream holds");
+        }
+        runs = (int) (mode - 1);
+        runWhat = new int[runs];
+        runCount = new int[runs];
+        long[] seen = new long[7];
+        for (int r = 0; r < runs; r++) {
+          int runAt = layout.position();
+          long run = layout.uvarint("layout run");
+          runWhat[r] = (int) (run & 7);
+          if (runWhat[r] == 1 || runWhat[r] == 7 || (run >>> 3) > outLen) {
+            throw layout.corruptAt(runAt, "layout run " + Long.toUnsignedString(run) + ": field " + runWhat[r]
+                + " is not a modelled kind or the run is longer than the profile");
+          }
+          runCount[r] = (int) (run >>> 3);
+          seen[runWhat[r]] += runCount[r];
+        }
+        if (!Arrays.equals(seen, counts)) {
+          throw layout.corruptAt(modeAt, "layout runs do not add up to the field counts");
         }
       }
       // strings: predicted from the string references of the profile's fields in layout order
@@ -1284,11 +1413,15 @@ final class SymbolDictionaryCodec {
     }
 
     private void collectEntry(int slot, Entries e, int g, boolean stackKey, byte[] schema, byte kind, Ints out) {
+      addAll(out, memoList(slot, e, g, stackKey, schema, kind));
+    }
+
+    private int[] memoList(int slot, Entries e, int g, boolean stackKey, byte[] schema, byte kind) {
       int[] list = memos[slot].get(g);
       if (list == null) {
         list = memos[slot].put(g, refsOf(section, e.start[g], e.end[g], stackKey, schema, kind, refsTmp));
       }
-      addAll(out, list);
+      return list;
     }
 
     private static int[] readPredicted(ByteDecoder d, int count, Ints predicted, int size)

@@ -232,7 +232,9 @@ class SymbolDictionaryCodecTest {
   void decode_hugeDeclaredLengthsAndCountsAreRefusedBeforeAllocating() {
     // a section whose only profile declares 200 MB and whose layout claims a billion strings
     ByteEncoder profiles = new ByteEncoder().u8(1).uvarint(200 << 20);
-    ByteEncoder layout = new ByteEncoder().uvarint(1).uvarint(100_000_000L << 3 | 6);
+    // counts of kinds 0, 2, 3, 4, 5, 6, then one explicit run
+    ByteEncoder layout = new ByteEncoder().uvarint(0).uvarint(0).uvarint(0).uvarint(0).uvarint(0).uvarint(100_000_000)
+        .uvarint(2).uvarint(100_000_000L << 3 | 6);
     ByteEncoder[] streams = new ByteEncoder[SymbolDictionaryCodec.STREAMS];
     for (int i = 0; i < streams.length; i++) {
       streams[i] = new ByteEncoder();
