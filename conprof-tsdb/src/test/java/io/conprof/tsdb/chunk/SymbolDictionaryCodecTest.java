@@ -3,6 +3,9 @@ package io.conprof.tsdb.chunk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.conprof.core.pprof.ProfileBuilder;
+import io.conprof.core.pprof.ProfileReader;
+import io.conprof.core.pprof.ValueType;
 import io.conprof.tsdb.block.CorruptBlockException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -10,6 +13,7 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
@@ -109,6 +113,46 @@ class SymbolDictionaryCodecTest {
     byte[][] payloads = array(mixed);
     byte[] section = SymbolDictionaryCodec.encode(payloads, payloads.length).toByteArray();
     assertThat(verbatimCount(section, payloads.length)).isBetween(2, 3);
+    assertThat(SymbolDictionaryCodec.decode(section, payloads.length, ORIGIN, 0)).isDeepEqualTo(payloads);
+  }
+
+  @Test
+  void otherProducers_jvmProfilesAndGoProfilesReEncodedByProtobufJavaAreModelledAndRoundTrip() throws Exception {
+    // conprof-core's own JVM profiles (protobuf-java field order: samples before locations and functions)
+    Random rnd = new Random(11);
+    List<ProfileBuilder.Frame> frames = new ArrayList<>();
+    for (int f = 0; f < 40; f++) {
+      frames.add(new ProfileBuilder.Frame("com.example.Service.method" + f, null, "Service.java", 10 + f));
+    }
+    List<byte[]> jvm = new ArrayList<>();
+    for (int p = 0; p < 10; p++) {
+      ProfileBuilder b = ProfileBuilder.create(List.of(new ValueType("samples", "count"), new ValueType("cpu", "nanoseconds")),
+          new ValueType("cpu", "nanoseconds"), 10_000_000L).timeNanos(1_700_000_000_000_000_000L + p * 10_000_000_000L);
+      for (int s = 0; s < 30; s++) {
+        List<ProfileBuilder.Frame> stack = new ArrayList<>();
+        int depth = 3 + rnd.nextInt(12);
+        for (int d = 0; d < depth; d++) {
+          stack.add(frames.get(rnd.nextInt(frames.size())));
+        }
+        long count = 1 + rnd.nextInt(20);
+        b.addSample(stack, new long[] {count, count * 10_000_000L}, Map.of("thread", "worker-" + rnd.nextInt(4)));
+      }
+      jvm.add(b.build().toByteArray());
+    }
+    byte[][] payloads = array(jvm);
+    byte[] section = SymbolDictionaryCodec.encode(payloads, payloads.length).toByteArray();
+    assertThat(verbatimCount(section, payloads.length)).as("JVM profiles stored verbatim").isZero();
+    assertThat(SymbolDictionaryCodec.decode(section, payloads.length, ORIGIN, 0)).isDeepEqualTo(payloads);
+
+    // the Go heap series parsed and written again by protobuf-java
+    List<byte[]> reEncoded = new ArrayList<>();
+    for (byte[] go : goSeries("heap")) {
+      reEncoded.add(ProfileReader.defaults().parse(go).toByteArray());
+    }
+    assertThat(reEncoded.get(0)).isNotEqualTo(goSeries("heap").get(0));
+    payloads = array(reEncoded);
+    section = SymbolDictionaryCodec.encode(payloads, payloads.length).toByteArray();
+    assertThat(verbatimCount(section, payloads.length)).as("re-encoded profiles stored verbatim").isZero();
     assertThat(SymbolDictionaryCodec.decode(section, payloads.length, ORIGIN, 0)).isDeepEqualTo(payloads);
   }
 
