@@ -176,9 +176,14 @@ public final class Tsdb implements Closeable {
     List<BlockHandle> blocks = new ArrayList<>();
     Head head = null;
     try {
-      String me = "pid " + ProcessHandle.current().pid();
-      lockChannel.truncate(0);
-      lockChannel.write(ByteBuffer.wrap((me + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+      byte[] me = ("pid " + ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8);
+      try {
+        lockChannel.write(ByteBuffer.wrap(me), 0);
+        lockChannel.truncate(me.length);
+      } catch (IOException e) {
+        // Only informative (it names the holder to a second opener); a full disk must not stop us.
+        LOG.warn("cannot record this process in {}: {}", dir.resolve(LOCK_FILE), e.getMessage());
+      }
       List<Path> damaged = new ArrayList<>();
       blocks.addAll(loadBlocks(dir, damaged));
       long minValid = Long.MIN_VALUE;

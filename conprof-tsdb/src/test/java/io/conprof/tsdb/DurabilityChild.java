@@ -42,7 +42,7 @@ public final class DurabilityChild {
   /** The raw profile bytes of sample {@code n} of a series ({@code salt} 0 or 1). */
   static byte[] payload(long n, int salt) {
     Random r = new Random(n * 2 + salt);
-    byte[] b = new byte[200 + r.nextInt(40_000)];
+    byte[] b = new byte[200 + r.nextInt(8_000)];
     // Compressible but distinct: runs of a few random byte values.
     for (int i = 0; i < b.length; i++) {
       b[i] = (byte) (r.nextInt(8) + (i / 97));

@@ -95,7 +95,7 @@ class DurabilityTest {
             sawBlockWrite = true;
             break;
           }
-          if (done >= goal + 400) {
+          if (done >= goal + 200) {
             break; // no block write caught this time
           }
         } else if (done >= goal) {
@@ -193,6 +193,19 @@ class DurabilityTest {
         assertThat(failure).isNotNull();
         assertThat(failure.getMessage()).contains("No space left on device");
         assertThat(committed).isPositive();
+        // Fill the last bytes too, so that the reopen below finds no room at all.
+        int failures = 0;
+        for (int n = committed + 1; failures < 50 && n < committed + 5_000; n++) {
+          Appender a = t.appender();
+          a.append(DurabilityChild.A, n * 100L, DurabilityChild.payload(n, 0));
+          try {
+            a.commit();
+            committed++;
+          } catch (IOException e) {
+            failures++;
+          }
+        }
+        assertThat(failures).isEqualTo(50);
         // still usable for reading after the failure
         List<Sample> all = new ArrayList<>();
         DurabilityChild.forEach(t, DurabilityChild.A, all::add);

@@ -102,7 +102,18 @@ public final class SegmentedWal implements Closeable {
     SegmentedWal wal = new SegmentedWal(dir, segmentBytes, opener);
     try {
       wal.replay(handler);
-      wal.startSegment(wal.nextSegmentNumber());
+      try {
+        wal.startSegment(wal.nextSegmentNumber());
+      } catch (IOException e) {
+        if (wal.segments.isEmpty()) {
+          throw e;
+        }
+        // A full disk has no room for a new file; the last segment was checked and cut to its
+        // last intact record, so writing can go on there.
+        wal.active = wal.segments.get(wal.segments.size() - 1);
+        LOG.warn("cannot start a new WAL segment in {} ({}); appending to {}", dir, e.getMessage(),
+            wal.active.path());
+      }
     } catch (IOException | RuntimeException e) {
       wal.closeQuietly();
       throw e;

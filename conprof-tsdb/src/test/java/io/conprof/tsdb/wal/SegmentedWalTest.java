@@ -219,6 +219,28 @@ class SegmentedWalTest {
   }
 
   @Test
+  void open_onAFullDiskContinuesInTheLastSegment() throws IOException {
+    FaultyOpener faults = new FaultyOpener();
+    try (SegmentedWal wal = SegmentedWal.open(dir, SEGMENT, new RecordingHandler(), faults)) {
+      wal.append(List.of(seriesRecord(1), sampleRecord(1, 1000, 100)));
+    }
+    faults.capacityBytes = 0; // not even a new segment header fits
+    RecordingHandler h = new RecordingHandler();
+    try (SegmentedWal wal = SegmentedWal.open(dir, SEGMENT, h, faults)) {
+      assertThat(wal.activeSegment().number()).isEqualTo(1);
+      assertThatThrownBy(() -> wal.append(List.of(sampleRecord(1, 2000, 10))))
+          .hasMessageContaining("No space left on device");
+      faults.capacityBytes = Long.MAX_VALUE;
+      wal.append(List.of(sampleRecord(1, 3000, 10)));
+    }
+    assertThat(h.events).hasSize(2);
+    RecordingHandler again = new RecordingHandler();
+    open(again).close();
+    assertThat(again.events).containsExactly(
+        "series 1 [__name__, heap, job, j1]", "sample 1 1000 100", "sample 1 3000 10");
+  }
+
+  @Test
   void sync_failurePoisonsTheLog() throws IOException {
     FaultyOpener faults = new FaultyOpener();
     SegmentedWal wal = SegmentedWal.open(dir, SEGMENT, new RecordingHandler(), faults);
