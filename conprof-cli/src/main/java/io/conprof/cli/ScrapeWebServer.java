@@ -2,6 +2,7 @@ package io.conprof.cli;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.conprof.core.jvm.PprofEndpoint;
 import io.conprof.core.model.Label;
 import io.conprof.core.model.Labels;
 import io.conprof.core.scrape.DroppedTarget;
@@ -24,6 +25,7 @@ import java.util.function.Supplier;
  * The scrape command's HTTP endpoints, on the JDK's server: {@code /metrics} (the scraper's own
  * metrics, Prometheus text format), {@code /-/healthy}, {@code /-/ready}, {@code /-/reload}
  * (GET or POST; 200 when the config was re-applied, 500 with the reason when not) and
+ * {@code /debug/pprof/*} (conprof's own profiles, Go-compatible, see {@link PprofEndpoint}) and
  * {@code /api/v1/targets?state=active|dropped|any} in the conprof/Prometheus JSON shape:
  * {@code {"status":"success","data":{"activeTargets":[...],"droppedTargets":[...]}}}.
  */
@@ -32,6 +34,7 @@ final class ScrapeWebServer implements AutoCloseable {
   private final ExecutorService executor;
   private final ScrapeManager manager;
   private final Supplier<String> reload;
+  private final PprofEndpoint pprof;
 
   /**
    * @param reload re-reads and applies the config; returns null on success, else the reason
@@ -40,7 +43,8 @@ final class ScrapeWebServer implements AutoCloseable {
     this.manager = manager;
     this.reload = reload;
     AtomicInteger ids = new AtomicInteger();
-    this.executor = Executors.newFixedThreadPool(2, r -> {
+    // CPU profiles of conprof itself hold a thread for their whole duration: keep some spare.
+    this.executor = Executors.newFixedThreadPool(8, r -> {
       Thread t = new Thread(r, "conprof-web-" + ids.incrementAndGet());
       t.setDaemon(true);
       return t;
@@ -48,6 +52,8 @@ final class ScrapeWebServer implements AutoCloseable {
     this.server = HttpServer.create(address, 64);
     server.setExecutor(executor);
     server.createContext("/", this::handle);
+    // conprof's own Go-compatible /debug/pprof (JFR-based), so conprof can profile itself.
+    this.pprof = PprofEndpoint.mount(server, "/debug/pprof");
     server.start();
   }
 
@@ -179,6 +185,7 @@ final class ScrapeWebServer implements AutoCloseable {
 
   @Override
   public void close() {
+    pprof.close();
     server.stop(0);
     executor.shutdownNow();
     try {

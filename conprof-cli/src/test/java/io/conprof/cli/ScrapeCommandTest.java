@@ -190,6 +190,9 @@ class ScrapeCommandTest {
       assertThat(get(web + "/api/v1/targets?state=nonsense").status()).isEqualTo(400);
       assertThat(get(web + "/metrics").body()).contains("# TYPE conprof_profiles_stored_total counter")
           .contains("conprof_scrape_targets{job=\"fake\",health=\"up\"} 7");
+      // conprof serves its own Go-compatible /debug/pprof, so it can scrape itself.
+      assertThat(get(web + "/debug/pprof/").body()).contains("goroutine");
+      assertThat(get(web + "/debug/pprof/nosuch").status()).isEqualTo(404);
 
       // SIGHUP reloads: a second target appears.
       Files.writeString(cfg, config(address(a), address(b)));
