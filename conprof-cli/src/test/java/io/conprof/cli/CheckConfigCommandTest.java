@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,5 +62,19 @@ class CheckConfigCommandTest {
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.stdout()).contains("tls_config.ca_file", "does-not-exist.pem", "does not exist or is not readable",
         "absent.yaml: no such file");
+  }
+
+  @Test
+  void everyExampleConfig_isValid() throws Exception {
+    List<String> args = new java.util.ArrayList<>(List.of("check", "config"));
+    try (var files = Files.list(Path.of("..", "examples"))) {
+      files.filter(f -> f.toString().endsWith(".yaml")).sorted().forEach(f -> args.add(f.toString()));
+    }
+    assertThat(args).hasSizeGreaterThan(3);
+
+    CliRun r = CliRun.run(args.toArray(String[]::new));
+
+    assertThat(r.exitCode()).as(r.stdout()).isZero();
+    assertThat(r.stdout()).doesNotContain("FAILED");
   }
 }
