@@ -27,10 +27,11 @@ import java.util.zip.GZIPInputStream;
  * profiles are gunzipped (as ingest does), cut into chunks of {@code -Dchunk.samples} (default 32, the TSDB's
  * default) and encoded at {@code -Dchunk.zstdLevel} (default 3) with codecs up to 1, 2 and 3; then codec 3 with
  * larger chunks and a higher level, to show what the remaining factor costs. Every chunk is decoded and
- * compared with its input. Chunk segment framing (a few bytes per chunk) is not counted.
+ * compared with its input. Chunk segment framing (a few bytes per chunk) is not counted. Speeds are the best of
+ * five runs after a warm-up of {@code -Dchunk.warmupMillis} (default 5000) over codecs 1-3.
  */
 public final class ChunkCompressionBenchmark {
-  private static final int RUNS = 3;
+  private static final int RUNS = 5;
 
   private ChunkCompressionBenchmark() {}
 
@@ -47,13 +48,25 @@ public final class ChunkCompressionBenchmark {
     int level = Integer.getInteger("chunk.zstdLevel", 3);
     System.out.printf(Locale.ROOT, "%-22s %8s %7s %9s %6s %6s %8s %9s %9s  %s%n", "series", "profiles", "gzip KB",
         "raw KB", "codec", "chunk", "zstd", "disk KB", "disk/gzip", "encode / decode MB/s of raw, codecs used");
+    List<Series> series = new ArrayList<>();
     for (String dir : args) {
-      Series s = load(Path.of(dir));
+      series.add(load(Path.of(dir)));
+    }
+    // warm up the JIT on every codec before anything is timed
+    long warmUntil = System.nanoTime() + Long.getLong("chunk.warmupMillis", 5000) * 1_000_000;
+    while (System.nanoTime() < warmUntil) {
+      for (Series s : series) {
+        for (int codec = 1; codec <= 3; codec++) {
+          run(s, codec, samples, level, 1);
+        }
+      }
+    }
+    for (Series s : series) {
       int[][] variants = {
           {1, samples, level}, {2, samples, level}, {3, samples, level},
           {3, samples, 19}, {3, 120, level}, {3, 120, 19}};
       for (int[] v : variants) {
-        Result r = run(s, v[0], v[1], v[2]);
+        Result r = run(s, v[0], v[1], v[2], RUNS);
         System.out.printf(Locale.ROOT, "%-22s %8d %7.1f %9.1f %6s %6d %8d %9.1f %9s  %.0f / %.0f  %s%n", s.name(),
             s.profiles().size(), s.gzipBytes() / 1024.0, s.rawBytes() / 1024.0, "<=" + v[0], v[1], v[2],
             r.diskBytes() / 1024.0, String.format(Locale.ROOT, "1/%.2f", (double) s.gzipBytes() / r.diskBytes()),
@@ -85,13 +98,13 @@ public final class ChunkCompressionBenchmark {
     return new Series(dir.getFileName().toString(), gzip, profiles, raw);
   }
 
-  static Result run(Series s, int maxCodec, int samplesPerChunk, int level) throws CorruptBlockException {
+  static Result run(Series s, int maxCodec, int samplesPerChunk, int level, int runs) throws CorruptBlockException {
     List<byte[]> profiles = s.profiles();
     int chunks = (profiles.size() + samplesPerChunk - 1) / samplesPerChunk;
     byte[][] encoded = new byte[chunks][];
     long bestEncode = Long.MAX_VALUE;
     long bestDecode = Long.MAX_VALUE;
-    for (int run = 0; run < RUNS; run++) {
+    for (int run = 0; run < runs; run++) {
       long t0 = System.nanoTime();
       for (int c = 0; c < chunks; c++) {
         int from = c * samplesPerChunk;
