@@ -930,7 +930,17 @@ final class SymbolDictionaryCodec {
         try {
           e.modelled(payloads[i]);
         } catch (Malformed m) {
+          // whether a profile fits the model does not depend on the others: find the rest now, restart once
           verbatim[i] = true;
+          for (int k = i + 1; k < n; k++) {
+            if (!verbatim[k]) {
+              try {
+                new Encoder().modelled(payloads[k]);
+              } catch (Malformed other) {
+                verbatim[k] = true;
+              }
+            }
+          }
           restart = true;
         }
       }

@@ -157,6 +157,24 @@ class SymbolDictionaryCodecTest {
   }
 
   @Test
+  void profilesThatDoNotFitTheModel_areStoredVerbatimWhileTheOthersAreModelled() throws Exception {
+    byte[][] payloads = array(goSeries("cpu").subList(0, 8));
+    // a Location without an id (field 4: address 5 only) appended to profiles 1, 4 and 6
+    for (int i : new int[] {1, 4, 6}) {
+      byte[] p = payloads[i];
+      byte[] bent = java.util.Arrays.copyOf(p, p.length + 4);
+      bent[p.length] = 0x22;
+      bent[p.length + 1] = 2;
+      bent[p.length + 2] = 0x18;
+      bent[p.length + 3] = 5;
+      payloads[i] = bent;
+    }
+    byte[] section = SymbolDictionaryCodec.encode(payloads, payloads.length).toByteArray();
+    assertThat(verbatimCount(section, payloads.length)).isEqualTo(3);
+    assertThat(SymbolDictionaryCodec.decode(section, payloads.length, ORIGIN, 0)).isDeepEqualTo(payloads);
+  }
+
+  @Test
   void nonCanonicalVarintInAModelledField_isStoredVerbatimAndRoundTrips() throws Exception {
     byte[][] payloads = array(goSeries("cpu").subList(0, 3));
     // re-encode the length varint of the first sample (field 2) with a redundant continuation byte
