@@ -28,6 +28,13 @@ import java.util.Map;
  * model expects or does not round-trip is stored verbatim in the section, and encoding runs again without
  * it, so correctness never depends on the producer.
  *
+ * <p>Cost. Encoding models every profile, decodes the whole section again to check it, and is compressed
+ * next to codec 2 to keep the smaller: on 2 shared cores it runs at about 15-55 MB of raw profile per second,
+ * against 70-340 for codec 2, which is why it is meant for block writing, not ingest. Decoding rebuilds
+ * every profile of the chunk at about 40-160 MB/s (codec 2: 300-700). In exchange a chunk of Go heap
+ * profiles is 3.5 times smaller than with codec 2, one of CPU profiles about 2 times
+ * ({@code docs/benchmarks.md}).
+ *
  * <p>Decoding is bounded: every count and length is checked against the bytes that remain, dictionaries
  * are offsets into the section (no copies), each profile's length is declared up front and enforced while
  * writing it, and the declared lengths together may not exceed {@link ChunkCodec#MAX_RAW_BYTES}. Damage is
@@ -442,9 +449,10 @@ final class SymbolDictionaryCodec {
    * @param counts fields per kind (index 0 other, 2 sample, ... 6 string)
    * @param stackLocs location entries of the stack of sample j
    * @param locFuncs function entries of location entry g; locations must be below {@code locationEntries}
+   * @param maxRefs most location references the samples may hold (the profile's length)
    */
   static byte[] predictLayout(long[] counts, java.util.function.IntFunction<int[]> stackLocs,
-      java.util.function.IntFunction<int[]> locFuncs, int locationEntries) {
+      java.util.function.IntFunction<int[]> locFuncs, int locationEntries, long maxRefs) {
     long total = 0;
     for (long c : counts) {
       total += c;
@@ -460,8 +468,14 @@ final class SymbolDictionaryCodec {
     java.util.BitSet locs = new java.util.BitSet();
     java.util.BitSet funcs = new java.util.BitSet();
     long[] seen = new long[7];
+    long refs = 0;
     for (int j = 0; j < counts[F_SAMPLE]; j++) {
-      for (int g : stackLocs.apply(j)) {
+      int[] stack = stackLocs.apply(j);
+      refs += stack.length;
+      if (refs > maxRefs) {
+        return null;
+      }
+      for (int g : stack) {
         if (g >= locationEntries) {
           return null;
         }
@@ -517,8 +531,14 @@ final class SymbolDictionaryCodec {
     }
   }
 
-  /** Appends a memoised list to {@code out}. */
-  private static void addAll(Ints out, int[] list) {
+  /**
+   * Appends a memoised list to {@code out}, which may not grow past {@code maxRefs}: every reference costs at
+   * least one byte of the profile, so more than its length means damage.
+   */
+  private static void addAll(Ints out, int[] list, long maxRefs) {
+    if (out.n + (long) list.length > maxRefs) {
+      throw new Malformed("references to predict from exceed the profile's " + maxRefs + " bytes", 0);
+    }
     for (int v : list) {
       out.add(v);
     }
@@ -819,7 +839,7 @@ final class SymbolDictionaryCodec {
         layout.uvarint(kindCounts[what]);
       }
       byte[] guess = predictLayout(kindCounts, j -> memoList(0, stacks, keys[j], true, SAMPLE_SCHEMA, LOC),
-          g -> memoList(1, locations, g, false, LOCATION_SCHEMA, FUNC), locations.index.size());
+          g -> memoList(1, locations, g, false, LOCATION_SCHEMA, FUNC), locations.index.size(), p.length);
       boolean predictedRight = guess != null;
       for (int i = 0; i < n && predictedRight; i++) {
         predictedRight = guess[i] == whats[i];
@@ -852,7 +872,7 @@ final class SymbolDictionaryCodec {
 
     /** Appends the {@code kind} references of entry {@code g} of {@code dict}; memo slot {@code slot}. */
     private void collectEntry(int slot, Dictionary dict, int g, boolean stackKey, byte[] schema, byte kind, Ints out) {
-      addAll(out, memoList(slot, dict, g, stackKey, schema, kind));
+      addAll(out, memoList(slot, dict, g, stackKey, schema, kind), Integer.MAX_VALUE - 16);
     }
 
     private int[] memoList(int slot, Dictionary dict, int g, boolean stackKey, byte[] schema, byte kind) {
@@ -1102,6 +1122,8 @@ final class SymbolDictionaryCodec {
     final Ints refsTmp = new Ints();
     final Memo[] memos = {new Memo(), new Memo(), new Memo(), new Memo(), new Memo(), new Memo()};
     int profile;
+    /** Bound on a prediction list of the current profile: its declared length. */
+    long maxRefs;
 
     Decoder(byte[] section, ByteDecoder[] st, Entries strings, Entries mappings, Entries functions,
         Entries locations, Entries stacks, Path file, long fileOffset) {
@@ -1147,6 +1169,7 @@ final class SymbolDictionaryCodec {
 
     byte[] profile(int index, int outLen, boolean checkLengths) throws CorruptBlockException {
       profile = index;
+      maxRefs = outLen;
       ByteDecoder layout = st[LAYOUT];
       long[] counts = new long[7];
       for (int what : LAYOUT_KINDS) {
@@ -1255,7 +1278,7 @@ final class SymbolDictionaryCodec {
         byte[] w;
         try {
           w = predictLayout(counts, j -> memoList(0, stacks, keys[j], true, SAMPLE_SCHEMA, LOC),
-              g -> memoList(1, locations, g, false, LOCATION_SCHEMA, FUNC), locations.size());
+              g -> memoList(1, locations, g, false, LOCATION_SCHEMA, FUNC), locations.size(), outLen);
         } catch (Malformed m) {
           throw corrupt(m, "symbol entries");
         }
@@ -1423,7 +1446,7 @@ final class SymbolDictionaryCodec {
     }
 
     private void collectEntry(int slot, Entries e, int g, boolean stackKey, byte[] schema, byte kind, Ints out) {
-      addAll(out, memoList(slot, e, g, stackKey, schema, kind));
+      addAll(out, memoList(slot, e, g, stackKey, schema, kind), maxRefs);
     }
 
     private int[] memoList(int slot, Entries e, int g, boolean stackKey, byte[] schema, byte kind) {

@@ -319,6 +319,17 @@ class SymbolDictionaryCodecTest {
   }
 
   @Test
+  void predictLayout_refusesSamplesWhoseStacksHoldMoreReferencesThanTheProfileHasBytes() {
+    long[] counts = {0, 0, 1000, 0, 1, 0, 0};
+    int[] deep = new int[1_000_000];
+    assertThat(SymbolDictionaryCodec.predictLayout(counts, j -> deep, g -> new int[0], 1, 10_000)).isNull();
+    byte[] layout = SymbolDictionaryCodec.predictLayout(counts, j -> new int[] {0}, g -> new int[0], 1, 10_000);
+    assertThat(layout).hasSize(1001);
+    assertThat(layout[0]).isEqualTo((byte) 4);
+    assertThat(layout[1000]).isEqualTo((byte) 2);
+  }
+
+  @Test
   void chunkDecode_damagedCodec3SectionNamesTheFileAndTheReason() throws Exception {
     byte[][] payloads = array(goSeries("cpu"));
     long[] ts = new long[payloads.length];
