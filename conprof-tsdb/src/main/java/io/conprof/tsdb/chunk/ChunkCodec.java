@@ -41,8 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * profiles next to each other. Better still for pprof, the payloads are re-encoded against chunk-level
  * dictionaries of strings, mappings, functions, locations and stacks, with sample values delta-coded against
  * the previous profile ({@link SymbolDictionaryCodec}, byte-exact and verified on encode); the encoder keeps
- * whichever of codecs 2 and 3 compresses smaller. When zstd does not make the payloads smaller (tiny or random payloads) they
- * are stored raw.
+ * whichever of codecs 2 and 3 compresses smaller. When zstd does not make the payloads smaller (tiny or
+ * random payloads) they are stored raw.
  *
  * <p>Readers bound everything: sample counts by the bytes present, raw sizes by
  * {@value #MAX_RAW_BYTES}, and the zstd frame's declared content size must equal {@code raw_len}.
