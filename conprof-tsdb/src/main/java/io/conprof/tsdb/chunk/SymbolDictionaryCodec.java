@@ -58,10 +58,12 @@ import java.util.Map;
  * stream 10 symbol_refs := { ref:uvarint }* { ref:uvarint }* { dict_delta:varint }*
  *                                                    (per profile: its locations, functions (predicted), mappings)
  * stream 11 ids         := { id_delta:varint }           (per profile: the ids of its locations, functions, mappings)
- * stream 12 stack_refs  := { dict_delta:varint }         (one per sample of a profile)
+ * stream 12 stack_refs  := { stack_ref:uvarint }         (one per sample of a profile)
  * stream 13 values      := { value_delta:varint }        (per profile, column-major: value j of every sample
  *                                                          that has more than j values, j = 0, 1, ...)
  * ref          := 0 (the next predicted entry not yet in this list) | entry + 1
+ * stack_ref    := 0 (the first stack entry no earlier sample of the chunk used: entries are numbered in the
+ *                 order samples first use them) | zigzag(entry - (previous stack of this profile + 1)) + 1
  * dict_delta   := entry - (previous entry of the same list in this profile + 1)            (first: previous = -1)
  * id_delta     := id - (previous id of the same list in this profile + 1)                  (first: previous = 0)
  * value_delta  := value - (same stack's value j at its last occurrence in an earlier profile of the chunk, else 0)
@@ -586,6 +588,8 @@ final class SymbolDictionaryCodec {
     final Dictionary locations = new Dictionary();
     final Dictionary stacks = new Dictionary();
     final Map<Integer, long[]> lastValues = new HashMap<>();
+    /** Stack entries are created in the order samples first use them: the next one a sample can be new to. */
+    int nextNewStack;
     final ByteEncoder[] scratch = scratch();
     final ByteEncoder message = new ByteEncoder(1024);
 
@@ -774,7 +778,13 @@ final class SymbolDictionaryCodec {
       int prevKey = -1;
       int maxValues = 0;
       for (int j = 0; j < samples; j++) {
-        stackRefs.varint(keys[j] - (prevKey + 1L));
+        if (keys[j] == nextNewStack) {
+          stackRefs.uvarint(0);
+          nextNewStack++;
+        } else {
+          long delta = keys[j] - (prevKey + 1L);
+          stackRefs.uvarint(((delta << 1) ^ (delta >> 63)) + 1);
+        }
         prevKey = keys[j];
         maxValues = Math.max(maxValues, values[j].length);
       }
@@ -1122,6 +1132,8 @@ final class SymbolDictionaryCodec {
     final Ints refsTmp = new Ints();
     final Memo[] memos = {new Memo(), new Memo(), new Memo(), new Memo(), new Memo(), new Memo()};
     int profile;
+    /** The next stack entry a sample may use for the first time (code 0 in stack_refs). */
+    int nextNewStack;
     /** Bound on a prediction list of the current profile: its declared length. */
     long maxRefs;
 
@@ -1191,7 +1203,7 @@ final class SymbolDictionaryCodec {
       long totalValues = 0;
       ByteDecoder valueStream = st[VALUES];
       for (int j = 0; j < samples; j++) {
-        int g = entry(st[STACK_REFS], prevKey, stacks.size(), "stack reference");
+        int g = stackEntry(st[STACK_REFS], prevKey);
         keys[j] = g;
         prevKey = g;
         Cursor kc = new Cursor(section, stacks.start[g], stacks.end[g]);
@@ -1466,6 +1478,23 @@ final class SymbolDictionaryCodec {
         out[i] = pr.global(d.uvarint("symbol reference"), size, at);
       }
       return out;
+    }
+
+    /** Code 0: the next stack entry never used before in this chunk; else zigzag(entry - (previous + 1)) + 1. */
+    private int stackEntry(ByteDecoder d, int prev) throws CorruptBlockException {
+      int at = d.position();
+      long code = d.uvarint("stack reference");
+      long g;
+      if (code == 0) {
+        g = nextNewStack++;
+      } else {
+        long u = code - 1;
+        g = prev + 1L + ((u >>> 1) ^ -(u & 1));
+      }
+      if (g < 0 || g >= stacks.size()) {
+        throw d.corruptAt(at, "stack reference to entry " + g + " of a dictionary of " + stacks.size());
+      }
+      return (int) g;
     }
 
     private static void bound(long count, ByteDecoder stream, String what) throws CorruptBlockException {
