@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "Continuous profiling: scrape, store and query pprof profiles.",
     subcommands = {CommandLine.HelpCommand.class, ProfileCommand.class, ImportCommand.class,
-        TsdbCommand.class, CheckCommand.class, ScrapeCommand.class, TargetsCommand.class})
+        TsdbCommand.class, CheckCommand.class, ScrapeCommand.class, TargetsCommand.class,
+        QueryCommand.class})
 public final class Main {
 
   public static void main(String[] args) {
