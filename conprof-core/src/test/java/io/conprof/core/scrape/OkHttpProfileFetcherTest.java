@@ -12,9 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.HttpUrl;
 import org.junit.jupiter.api.Test;
 
 class OkHttpProfileFetcherTest {
@@ -59,6 +61,58 @@ class OkHttpProfileFetcherTest {
   }
 
   @Test
+  void timedRequests_haveTheirOwnLane_soInstantOnesNeverQueueBehindThem() throws Exception {
+    // Regression: with one queue, CPU profiles (held by the server for ?seconds=N) filled the
+    // request limit and every heap or goroutine scrape waited behind them.
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger heldNow = new AtomicInteger();
+    AtomicInteger maxHeld = new AtomicInteger();
+    AtomicInteger heldArrived = new AtomicInteger();
+    try (TestServer server = new TestServer(ex -> {
+      if (ex.getRequestURI().getQuery() != null) {
+        maxHeld.accumulateAndGet(heldNow.incrementAndGet(), Math::max);
+        heldArrived.incrementAndGet();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        heldNow.decrementAndGet();
+      }
+      respond(ex, 200, "ok".getBytes());
+    });
+        OkHttpProfileFetcher f = OkHttpProfileFetcher.builder().maxConcurrentRequests(2)
+            .maxConcurrentRequestsPerHost(2).maxConcurrentTimedRequests(3).build()) {
+      List<CompletableFuture<FetchResult>> held = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        held.add(f.fetch(get(server.address(), "/debug/pprof/profile?seconds=9")));
+      }
+      ScrapeTestSupport.await("3 timed requests held by the server", () -> heldArrived.get() == 3);
+      // The timed lane is full (3 held, 2 queued); instant requests still pass, beyond its limit.
+      for (int i = 0; i < 4; i++) {
+        FetchResult r = f.fetch(get(server.address(), "/debug/pprof/heap")).get(30, TimeUnit.SECONDS);
+        assertThat(r.statusCode()).isEqualTo(200);
+      }
+      assertThat(held).noneMatch(CompletableFuture::isDone);
+      assertThat(heldArrived.get()).isEqualTo(3);
+      release.countDown();
+      for (CompletableFuture<FetchResult> r : held) {
+        assertThat(r.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      }
+      assertThat(maxHeld.get()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void onlyAPositiveSecondsParameter_makesARequestTimed() {
+    assertThat(OkHttpProfileFetcher.isTimed(HttpUrl.get("http://h/debug/pprof/profile?seconds=9"))).isTrue();
+    assertThat(OkHttpProfileFetcher.isTimed(HttpUrl.get("http://h/debug/pprof/heap?gc=1&seconds=0.5"))).isTrue();
+    assertThat(OkHttpProfileFetcher.isTimed(HttpUrl.get("http://h/debug/pprof/heap"))).isFalse();
+    assertThat(OkHttpProfileFetcher.isTimed(HttpUrl.get("http://h/debug/pprof/heap?seconds=0"))).isFalse();
+    assertThat(OkHttpProfileFetcher.isTimed(HttpUrl.get("http://h/debug/pprof/heap?seconds=x"))).isFalse();
+  }
+
+  @Test
   void closedFetcher_failsRequestsAsCancelled() throws Exception {
     OkHttpProfileFetcher f = OkHttpProfileFetcher.builder().build();
     f.close();
@@ -70,6 +124,8 @@ class OkHttpProfileFetcherTest {
   void badLimitsAndRequests_areRefusedWithTheReason() {
     assertThatThrownBy(() -> OkHttpProfileFetcher.builder().maxConcurrentRequests(0))
         .hasMessage("maxConcurrentRequests must be >= 1, got 0");
+    assertThatThrownBy(() -> OkHttpProfileFetcher.builder().maxConcurrentTimedRequests(0))
+        .hasMessage("maxConcurrentTimedRequests must be >= 1, got 0");
     assertThatThrownBy(() -> new FetchRequest(URI.create("ftp://h/x"), Map.of(), Duration.ofSeconds(1), 10,
         TlsSettings.DEFAULT)).hasMessage("url must be http or https, got ftp://h/x");
     assertThatThrownBy(() -> new TlsSettings(null, java.nio.file.Path.of("c.pem"), null, null, false))
