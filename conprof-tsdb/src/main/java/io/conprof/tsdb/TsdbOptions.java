@@ -77,7 +77,7 @@ public final class TsdbOptions {
     return maxSeries;
   }
 
-  /** Most samples per block chunk; default 32. */
+  /** Most samples per block chunk; default 64 (see docs/storage-format.md, "Why 64 samples per chunk"). */
   public int samplesPerChunk() {
     return samplesPerChunk;
   }
@@ -119,7 +119,7 @@ public final class TsdbOptions {
     private FsyncPolicy fsyncPolicy = FsyncPolicy.everyCommit();
     private long maxSampleBytes = 64L << 20;
     private long maxSeries = 100_000;
-    private int samplesPerChunk = 32;
+    private int samplesPerChunk = 64;
     private int zstdLevel = 3;
     private SeriesRegistryKind registry = SeriesRegistryKind.CHRONICLE;
     private long walSegmentBytes = 128L << 20;

@@ -27,12 +27,13 @@ import java.util.Objects;
  *
  * <p>Chunking: samples of a series are cut into chunks of at most {@link Options#maxSamplesPerChunk()}
  * samples, and a chunk is also cut once its payloads reach {@link #MAX_CHUNK_RAW_BYTES}, so reading one
- * profile never inflates more than about that much. The default of 32 samples per chunk is a compromise:
+ * profile never inflates more than about that much. The default of 64 samples per chunk is a compromise:
  * the first profile of a chunk costs nearly its full compressed size and every later one only its
  * difference from the earlier ones, so longer chunks amortise that first profile (at 12 samples it is a
- * twelfth of the chunk's input, at 32 a thirty-second), while reading a single profile costs the inflation of
- * its whole chunk: 32 heap profiles of 64 KB are 2 MB, about 3-4 ms at zstd's 500-700 MB/s. conprof used
- * 12, Prometheus uses 120 for floats; beyond ~32 the ratio gains flatten while the read cost keeps growing.
+ * twelfth of the chunk's input, at 64 a sixty-fourth), while reading a single profile costs the inflation of
+ * its whole chunk (64 CPU profiles of 10 s are about 1.5 MB raw). With the symbol-dictionary codec, 64 is
+ * where Go CPU series reach 1/5 of the gzip bytes received (1/4.1-4.4 at 32); conprof used 12, Prometheus
+ * uses 120 for floats.
  *
  * <p>The series' labels and chunk metas are held in memory until the index is written at the end (payloads
  * go to disk as soon as a chunk is cut); that is a few hundred bytes per series.
@@ -77,7 +78,7 @@ public final class BlockWriter {
 
     /** 32 samples per chunk, zstd level 3, fsync on, level 1, no sources or parents. */
     public static Options defaults() {
-      return new Options(32, 3, true, 1, List.of(), List.of());
+      return new Options(64, 3, true, 1, List.of(), List.of());
     }
 
     Options withLevel(int newLevel, List<String> newSources, List<String> newParents) {
