@@ -1,6 +1,7 @@
 package io.conprof.query.eval;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.conprof.core.model.Labels;
 import io.conprof.core.pprof.Profile;
@@ -243,6 +244,40 @@ class QueryEngineTest {
     assertThat(p.profiles().get(0).sourceProfiles()).isEqualTo(4);
     assertThat(p.warnings())
         .containsExactly("merge timeout exceeded, used partial merge of 4 samples");
+  }
+
+  @Test
+  void timeline_timeoutReturnsTheSeriesReadSoFar() throws Exception {
+    AtomicLong clock = new AtomicLong();
+    QueryEngine engine = new QueryEngine(db, QueryLimits.DEFAULTS.withTimeout(Duration.ofSeconds(
+        10)), () -> clock.getAndAdd(Duration.ofSeconds(6).toNanos()));
+    Timeline t = (Timeline) engine.instant(QueryParser.parse("heap[1h]"), last() + 1);
+
+    assertThat(t.series()).extracting(e -> e.labels().get("instance")).containsExactly("a");
+    assertThat(t.warnings()).containsExactly("query timeout exceeded, returned 1 of 2 series");
+  }
+
+  @Test
+  void rangeQuery_atStartAndEndNameTheEndsOfTheRange() throws Exception {
+    QueryEngine engine = new QueryEngine(db, QueryLimits.DEFAULTS);
+    Timeline start = (Timeline) engine.range(QueryParser.parse("heap{instance=\"a\"} @ start()"),
+        ts.get(1), ts.get(6));
+    Profiles end = (Profiles) engine.range(QueryParser.parse(
+        "merge(heap{instance=\"a\"}[1h] @ end())"), ts.get(1), ts.get(6));
+
+    // A plain selector in a range query is the range's timeline; @ start() moves its end there.
+    assertThat(start.series().get(0).timestampsMillis()).containsExactly(ts.get(0), ts.get(1));
+    assertThat(end.profiles().get(0).sourceProfiles()).isEqualTo(7);
+  }
+
+  @Test
+  void limits_refuseNonsense() {
+    assertThatThrownBy(() -> QueryLimits.DEFAULTS.withMaxSeries(0))
+        .hasMessage("maxSeries must be positive: 0");
+    assertThatThrownBy(() -> QueryLimits.DEFAULTS.withTimeout(Duration.ZERO))
+        .hasMessage("timeout must be positive: PT0S");
+    assertThatThrownBy(() -> new QueryEngine(db, QueryLimits.DEFAULTS).range(
+        QueryParser.parse("heap"), 10, 9)).hasMessage("range end 9 is before its start 10");
   }
 
   @Test
