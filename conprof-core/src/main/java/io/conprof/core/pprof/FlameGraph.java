@@ -1,6 +1,7 @@
 package io.conprof.core.pprof;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -10,15 +11,23 @@ import java.util.Map;
 
 /**
  * A profile as a flame-graph tree: the root's children are the outermost frames, each node's value
- * is the total of the samples whose stack passes through it (its own value is what its children do
- * not account for). Children are sorted by name, as conprof's flame-graph report sorted them.
+ * is the total of the samples whose stack passes through it (its own value, "self", is what its
+ * children do not account for). Children are sorted by name, as conprof's flame-graph report sorted
+ * them. Frames are named as in {@link TopTable} (inlined functions are frames of their own).
  *
  * <p>Renderings: {@link #toJson()} in conprof's shape ({@code n} short name, {@code f} full name,
  * {@code v} value, {@code l} formatted value, {@code p} share, {@code c} children) and {@link
- * #toSvg(String)}, a standalone SVG that needs nothing but a browser: hover shows a frame's name,
- * value and share; click zooms into a frame; search highlights matching frames and shows their
- * share. To keep the SVG small for huge graphs, frames narrower than 0.1 pixel-equivalents of the
- * 1200-pixel width (value below 1/12,000 of the total) are left out, and so are their descendants.
+ * #toSvg(String)}, a standalone SVG that needs nothing but a browser (no external resources, no
+ * network): hover shows a frame's name, value and share; click zooms into a frame; search
+ * highlights frames matching a regular expression and shows their share.
+ *
+ * <p>Cost: building is one pass over the samples' frames; the renderings are linear in the number
+ * of nodes, and iterative, so arbitrarily deep stacks cannot overflow the thread's stack. The SVG is
+ * bounded: a frame is drawn only if its value is at least 1/12,000 of the total (0.1 pixel of the
+ * 1,200-pixel width, flamegraph.pl's default minimum width), and of those at most {@value
+ * #MAX_SVG_FRAMES} of the widest (equally wide frames: outer levels first); frames left out take
+ * their descendants with them, and the SVG says
+ * how many were left out. A 100,000-node graph therefore gives an SVG of a few megabytes at most.
  */
 public final class FlameGraph {
   /** One frame of the tree. */
@@ -27,6 +36,7 @@ public final class FlameGraph {
   private static final int WIDTH = 1200;
   private static final int FRAME_HEIGHT = 16;
   private static final double MIN_SHARE = 1.0 / 12_000;
+  static final int MAX_SVG_FRAMES = 20_000;
 
   private final Node root;
   private final ValueType valueType;
@@ -82,11 +92,33 @@ public final class FlameGraph {
   /** The tree as conprof's flame-graph JSON. */
   public String toJson() {
     StringBuilder sb = new StringBuilder(nodeCount * 64);
-    json(root, sb);
+    List<Node> path = new ArrayList<>();
+    int[] next = new int[16];
+    openJson(root, sb);
+    path.add(root);
+    while (!path.isEmpty()) {
+      int top = path.size() - 1;
+      Node n = path.get(top);
+      if (next[top] < n.children().size()) {
+        if (next[top] > 0) {
+          sb.append(',');
+        }
+        Node c = n.children().get(next[top]++);
+        openJson(c, sb);
+        path.add(c);
+        if (path.size() > next.length) {
+          next = Arrays.copyOf(next, next.length * 2);
+        }
+        next[path.size() - 1] = 0;
+      } else {
+        sb.append("]}");
+        path.remove(top);
+      }
+    }
     return sb.toString();
   }
 
-  private void json(Node n, StringBuilder sb) {
+  private void openJson(Node n, StringBuilder sb) {
     sb.append("{\"n\":");
     quote(sb, shortName(n.name()));
     sb.append(",\"f\":");
@@ -96,17 +128,10 @@ public final class FlameGraph {
     sb.append(",\"p\":");
     quote(sb, share(n.value()));
     sb.append(",\"c\":[");
-    for (int i = 0; i < n.children().size(); i++) {
-      if (i > 0) {
-        sb.append(',');
-      }
-      json(n.children().get(i), sb);
-    }
-    sb.append("]}");
   }
 
   private String share(long v) {
-    return String.format(Locale.ROOT, "%.2f%%", total == 0 ? 0.0 : 100.0 * v / total);
+    return ValueFormat.fixed2(total == 0 ? 0.0 : 100.0 * v / total) + "%";
   }
 
   /** The function name without its package path: {@code net/http.(*conn).serve} → {@code http.(*conn).serve}. */
@@ -117,11 +142,83 @@ public final class FlameGraph {
     return slash >= 0 ? name.substring(slash + 1) : name;
   }
 
-  /** A standalone, interactive SVG flame graph. */
+  /** A frame to draw: its node, left edge and width as shares of the total, and its level. */
+  private record Placed(Node node, double start, double share, int level) {}
+
+  /**
+   * The frames the SVG draws besides the root, parents before children: at least 1/12,000 of the
+   * total wide, and at most {@link #MAX_SVG_FRAMES} of them (the widest; among equally wide frames
+   * the outer levels first; a frame left out hides its descendants).
+   */
+  private List<Placed> drawnFrames() {
+    List<Placed> out = new ArrayList<>();
+    if (total == 0) {
+      return out;
+    }
+    double absTotal = Math.abs((double) total);
+    long minAbs = Math.max(1, (long) Math.ceil(absTotal * MIN_SHARE));
+    long[] widths = new long[Math.max(0, nodeCount - 1)];
+    int n = 0;
+    List<Node> todo = new ArrayList<>(root.children());
+    while (!todo.isEmpty()) {
+      Node node = todo.remove(todo.size() - 1);
+      long w = Math.abs(node.value());
+      if (w >= minAbs && n < widths.length) {
+        widths[n++] = w;
+        todo.addAll(node.children());
+      }
+    }
+    long ties = Long.MAX_VALUE; // frames exactly at the threshold that may still be drawn
+    if (n > MAX_SVG_FRAMES) {
+      long[] sorted = Arrays.copyOf(widths, n);
+      Arrays.sort(sorted);
+      long threshold = sorted[n - MAX_SVG_FRAMES]; // the MAX-th widest
+      int wider = n - upperBound(sorted, threshold);
+      minAbs = Math.max(minAbs, threshold);
+      ties = MAX_SVG_FRAMES - wider;
+    }
+    // Breadth first, so frames at the threshold are spent on the outer levels first.
+    out.add(new Placed(root, 0, Math.abs(root.value()) / absTotal, 0));
+    for (int i = 0; i < out.size(); i++) {
+      Placed p = out.get(i);
+      double childStart = p.start();
+      for (Node c : p.node().children()) {
+        long w = Math.abs(c.value());
+        double share = w / absTotal;
+        if (w > minAbs || (w == minAbs && ties-- > 0)) {
+          out.add(new Placed(c, childStart, share, p.level() + 1));
+        }
+        childStart += share;
+      }
+    }
+    return out;
+  }
+
+  /** The index of the first element of sorted {@code a} greater than {@code v}. */
+  private static int upperBound(long[] a, long v) {
+    int lo = 0;
+    int hi = a.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (a[mid] <= v) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /** A standalone, interactive SVG flame graph (see the class comment for the size bound). */
   public String toSvg(String title) {
-    int depth = maxDepth(root, 0);
+    List<Placed> frames = drawnFrames();
+    int depth = 0;
+    for (Placed p : frames) {
+      depth = Math.max(depth, p.level());
+    }
+    int omitted = nodeCount - frames.size();
     int height = (depth + 1) * FRAME_HEIGHT + 60;
-    StringBuilder sb = new StringBuilder(nodeCount * 200 + 8192);
+    StringBuilder sb = new StringBuilder(frames.size() * 240 + 8192);
     sb.append("<?xml version=\"1.0\" standalone=\"no\"?>\n");
     sb.append("<svg version=\"1.1\" width=\"").append(WIDTH).append("\" height=\"").append(height)
         .append("\" onload=\"init(evt)\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(height)
@@ -136,40 +233,38 @@ public final class FlameGraph {
     sb.append("<text id=\"unzoom\" class=\"btn\" x=\"10\" y=\"20\" onclick=\"unzoom()\" style=\"opacity:0\">Reset Zoom</text>\n");
     sb.append("<text id=\"search\" class=\"btn\" x=\"").append(WIDTH - 10).append("\" y=\"20\" text-anchor=\"end\" onclick=\"search()\">Search</text>\n");
     sb.append("<text id=\"matched\" x=\"").append(WIDTH - 10).append("\" y=\"").append(height - 8).append("\" text-anchor=\"end\"></text>\n");
-    sb.append("<text id=\"details\" x=\"10\" y=\"").append(height - 8).append("\"> </text>\n");
+    sb.append("<text id=\"details\" x=\"10\" y=\"").append(height - 8).append("\">")
+        .append(omitted > 0 ? omitted + (omitted == 1 ? " frame" : " frames") + " too narrow to draw left out" : " ")
+        .append("</text>\n");
     sb.append("<g id=\"frames\">\n");
-    frames(sb, root, 0, 0, depth);
+    for (Placed p : frames) {
+      frame(sb, p, depth);
+    }
     sb.append("</g>\n");
     sb.append("<script type=\"text/ecmascript\"><![CDATA[\n").append(SCRIPT).append("\n]]></script>\n");
     sb.append("</svg>\n");
     return sb.toString();
   }
 
-  private void frames(StringBuilder sb, Node n, double start, int level, int depth) {
-    if (total == 0) {
-      return;
-    }
-    double share = (double) Math.abs(n.value()) / Math.abs(total);
-    if (share < MIN_SHARE && level > 0) {
-      return;
-    }
-    double x = start * WIDTH;
-    double w = share * WIDTH;
-    double y = (depth - level) * FRAME_HEIGHT + 30;
-    sb.append("<g class=\"f\" data-x=\"").append(fmt(start)).append("\" data-w=\"").append(fmt(share))
+  private void frame(StringBuilder sb, Placed p, int depth) {
+    Node n = p.node();
+    double x = p.start() * WIDTH;
+    double w = p.share() * WIDTH;
+    double y = (depth - p.level()) * FRAME_HEIGHT + 30;
+    sb.append("<g class=\"f\" data-x=\"").append(frac(p.start())).append("\" data-w=\"").append(frac(p.share()))
         .append("\"><title>");
     xml(sb, n.name());
     sb.append(" (").append(ValueFormat.auto(valueType.unit(), n.value())).append(", ").append(share(n.value())).append(")</title>");
     sb.append("<rect x=\"").append(fmt(x)).append("\" y=\"").append(fmt(y)).append("\" width=\"").append(fmt(w))
-        .append("\" height=\"").append(FRAME_HEIGHT - 1).append("\" fill=\"").append(color(n.name(), level))
+        .append("\" height=\"").append(FRAME_HEIGHT - 1).append("\" fill=\"").append(color(n.name(), p.level()))
         .append("\" rx=\"2\"/><text x=\"").append(fmt(x + 3)).append("\" y=\"").append(fmt(y + 11.5)).append("\">");
     xml(sb, w > 30 ? fit(n.name(), w) : "");
     sb.append("</text></g>\n");
-    double childStart = start;
-    for (Node c : n.children()) {
-      frames(sb, c, childStart, level + 1, depth);
-      childStart += (double) Math.abs(c.value()) / Math.abs(total);
-    }
+  }
+
+  /** A share of the width, precise enough to zoom into the narrowest drawn frame (1/12,000). */
+  private static String frac(double share) {
+    return String.format(Locale.ROOT, "%.8f", share);
   }
 
   private static String fit(String name, double width) {
@@ -193,14 +288,6 @@ public final class FlameGraph {
 
   private static String fmt(double d) {
     return String.format(Locale.ROOT, "%.2f", d);
-  }
-
-  private static int maxDepth(Node n, int d) {
-    int m = d;
-    for (Node c : n.children()) {
-      m = Math.max(m, maxDepth(c, d + 1));
-    }
-    return m;
   }
 
   private static void xml(StringBuilder sb, String s) {
@@ -249,10 +336,11 @@ public final class FlameGraph {
       "function init(evt) {",
       "  frames = document.getElementById('frames').getElementsByTagName('g');",
       "  details = document.getElementById('details').firstChild;",
+      "  var idle = details.nodeValue;",
       "  for (var i = 0; i < frames.length; i++) {",
       "    var g = frames[i];",
       "    g.onmouseover = function() { details.nodeValue = this.getElementsByTagName('title')[0].textContent; };",
-      "    g.onmouseout = function() { details.nodeValue = ' '; };",
+      "    g.onmouseout = function() { details.nodeValue = idle; };",
       "    g.onclick = function() { zoom(this); };",
       "  }",
       "}",
@@ -310,6 +398,7 @@ public final class FlameGraph {
     final String name;
     long value;
     Map<String, MutableNode> children;
+    Node frozen;
 
     MutableNode(String name) {
       this.name = name;
@@ -328,16 +417,34 @@ public final class FlameGraph {
       return c;
     }
 
+    /** This subtree as immutable nodes, children sorted by name; iterative, children before parents. */
     Node freeze() {
-      if (children == null) {
-        return new Node(name, value, List.of());
+      List<MutableNode> order = new ArrayList<>();
+      List<MutableNode> todo = new ArrayList<>();
+      todo.add(this);
+      while (!todo.isEmpty()) {
+        MutableNode m = todo.remove(todo.size() - 1);
+        order.add(m);
+        if (m.children != null) {
+          todo.addAll(m.children.values());
+        }
       }
-      List<Node> out = new ArrayList<>(children.size());
-      for (MutableNode c : children.values()) {
-        out.add(c.freeze());
+      for (int i = order.size() - 1; i >= 0; i--) {
+        MutableNode m = order.get(i);
+        if (m.children == null) {
+          m.frozen = new Node(m.name, m.value, List.of());
+          continue;
+        }
+        List<Node> out = new ArrayList<>(m.children.size());
+        for (MutableNode c : m.children.values()) {
+          out.add(c.frozen);
+          c.frozen = null;
+        }
+        out.sort(Comparator.comparing(Node::name));
+        m.frozen = new Node(m.name, m.value, Collections.unmodifiableList(out));
+        m.children = null;
       }
-      out.sort(Comparator.comparing(Node::name));
-      return new Node(name, value, Collections.unmodifiableList(out));
+      return frozen;
     }
   }
 }

@@ -4,10 +4,15 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The functions of a profile ranked by their own value, as {@code go tool pprof -top} prints them.
@@ -22,6 +27,7 @@ import java.util.Locale;
  */
 public final class TopTable {
   private static final double NODE_FRACTION = 0.005;
+  private static final double EDGE_FRACTION = 0.001;
 
   private final Profile profile;
   private final ValueType valueType;
@@ -44,29 +50,31 @@ public final class TopTable {
 
   /**
    * pprof's "(inline)" / "(partial-inline)" labels of the shown rows. They come from the call
-   * edges of the trimmed graph: consecutive shown frames of a stack are joined by one edge, which
-   * is inline only if every call on the way is inlined, and stays inline only if every occurrence
-   * of the edge is. A function is labelled when some of its incoming edges are inline.
+   * edges of the trimmed graph: consecutive shown frames of a stack are joined by one edge (frames
+   * left out in between are skipped), counted once per sample with the sample's value. An edge is
+   * inline when the callee's frame is inlined into the frame above it in the same location (pprof
+   * looks at the callee alone, not at skipped frames) and stays inline only if every counted
+   * occurrence is. Edges lighter than 0.1% of the total are trimmed, as pprof trims them, and a
+   * function is labelled when some of its remaining incoming edges are inline.
    */
-  private String[] inlineLabels(List<Integer> shownRows) {
+  private String[] inlineLabels(List<Integer> shownRows, long edgeCutoff) {
     int nFrames = stacks.names.size();
     int[] frameRow = new int[nFrames];
-    java.util.Arrays.fill(frameRow, -1);
+    Arrays.fill(frameRow, -1);
     for (int r : shownRows) {
       frameRow[rowFrames[r]] = r;
     }
-    java.util.Map<Long, Boolean> edges = new java.util.HashMap<>();
-    java.util.Set<Long> seen = new java.util.HashSet<>();
+    Map<Long, long[]> edges = new HashMap<>(); // caller<<32|callee -> {weight, inline ? 1 : 0}
+    Set<Long> seen = new HashSet<>();
     for (int s = 0; s < stacks.stacks.length; s++) {
       int[] stack = stacks.stacks[s];
-      if (stack.length == 0 || stacks.values[s] == 0) {
+      long v = stacks.values[s];
+      if (stack.length == 0 || v == 0) {
         continue;
       }
       seen.clear();
       int last = frameRow[stack[stack.length - 1]] >= 0 ? stack[stack.length - 1] : -1;
-      boolean pathInline = true;
       for (int i = stack.length - 2; i >= 0; i--) {
-        pathInline &= stacks.inlined[s][i];
         int f = stack[i];
         if (frameRow[f] < 0) {
           continue;
@@ -74,18 +82,24 @@ public final class TopTable {
         if (last >= 0 && last != f) {
           long edge = (long) last << 32 | f;
           if (seen.add(edge)) {
-            edges.merge(edge, pathInline, (a, b) -> a && b);
+            long[] e = edges.computeIfAbsent(edge, k -> new long[] {0, 1});
+            e[0] += v;
+            if (!stacks.inlined[s][i]) {
+              e[1] = 0;
+            }
           }
         }
         last = f;
-        pathInline = true;
       }
     }
     int[] inl = new int[nFrames];
     int[] noinl = new int[nFrames];
-    for (java.util.Map.Entry<Long, Boolean> e : edges.entrySet()) {
+    for (Map.Entry<Long, long[]> e : edges.entrySet()) {
+      if (Math.abs(e.getValue()[0]) < edgeCutoff) {
+        continue;
+      }
       int callee = (int) (long) e.getKey();
-      if (e.getValue()) {
+      if (e.getValue()[1] == 1) {
         inl[callee]++;
       } else {
         noinl[callee]++;
@@ -163,7 +177,13 @@ public final class TopTable {
 
   /** The text {@code go tool pprof -top -nodecount=N} prints; {@code nodeCount <= 0}: no limit. */
   public String format(int nodeCount) {
-    long cutoff = Math.abs((long) (total * NODE_FRACTION));
+    // pprof derives its cutoffs from the sum of flat values (signed), not from the report total.
+    long flatTotal = 0;
+    for (Row r : rows) {
+      flatTotal += r.flat();
+    }
+    long cutoff = Math.abs((long) (flatTotal * NODE_FRACTION));
+    long edgeCutoff = Math.abs((long) (flatTotal * EDGE_FRACTION));
     List<Integer> kept = new ArrayList<>();
     for (int i = 0; i < rows.size(); i++) {
       if (Math.abs(rows.get(i).cum()) >= cutoff) {
@@ -206,7 +226,7 @@ public final class TopTable {
       }
     }
     sb.append(String.format(Locale.ROOT, "%10s %5s%% %5s%% %10s %5s%%%n", "flat", "flat", "sum", "cum", "cum"));
-    String[] inlineLabels = inlineLabels(kept);
+    String[] inlineLabels = inlineLabels(kept, edgeCutoff);
     long running = 0;
     for (int i : kept) {
       Row r = rows.get(i);

@@ -1,5 +1,8 @@
 package io.conprof.core.pprof;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.Locale;
 
 /**
@@ -78,7 +81,7 @@ final class ValueFormat {
 
   String format(long value) {
     double v = unit == null ? value : value * baseFactor / unit.factor;
-    String s = String.format(Locale.ROOT, "%.2f", v);
+    String s = fixed2(v);
     if (s.endsWith(".00")) {
       s = s.substring(0, s.length() - 3);
     }
@@ -95,29 +98,37 @@ final class ValueFormat {
       return "  100%";
     }
     if (ratio >= 1.0) {
-      return String.format(Locale.ROOT, "%5.2f%%", ratio);
+      return String.format(Locale.ROOT, "%5s%%", fixed2(ratio));
     }
     return String.format(Locale.ROOT, "%5s%%", goG2(ratio));
   }
 
-  /** Go's %.2g. */
-  private static String goG2(double v) {
+  /**
+   * Go's {@code %.2f}: the exact binary value rounded to two decimals, ties to even ({@code
+   * String.format} rounds ties up, so 1025.125 would print as 1025.13 where Go prints 1025.12).
+   */
+  static String fixed2(double v) {
+    if (Double.isNaN(v) || Double.isInfinite(v)) {
+      return Double.isNaN(v) ? "NaN" : (v > 0 ? "+Inf" : "-Inf");
+    }
+    String s = new BigDecimal(v).setScale(2, RoundingMode.HALF_EVEN).toPlainString();
+    return v < 0 && !s.startsWith("-") ? "-" + s : s;
+  }
+
+  /** Go's {@code %.2g} of a non-negative value: two significant digits, exact value, ties to even. */
+  static String goG2(double v) {
     if (v == 0) {
       return "0";
     }
-    String s = String.format(Locale.ROOT, "%.1e", v); // d.de±XX
-    double rounded = Double.parseDouble(s);
-    int exp = (int) Math.floor(Math.log10(Math.abs(rounded)));
+    BigDecimal rounded = new BigDecimal(v).round(new MathContext(2, RoundingMode.HALF_EVEN));
+    int exp = rounded.precision() - rounded.scale() - 1; // decimal exponent of the first digit
     if (exp < -4 || exp >= 2) {
-      String mant = s.substring(0, s.indexOf('e'));
-      if (mant.endsWith(".0")) {
-        mant = mant.substring(0, mant.length() - 2);
-      }
-      int e = Integer.parseInt(s.substring(s.indexOf('e') + 1));
-      return mant + "e" + (e < 0 ? "-" : "+") + String.format(Locale.ROOT, "%02d", Math.abs(e));
+      String digits = rounded.unscaledValue().abs().toString();
+      String mant = digits.length() > 1 && digits.charAt(1) != '0' ? digits.charAt(0) + "." + digits.charAt(1)
+          : digits.substring(0, 1);
+      return mant + "e" + (exp < 0 ? "-" : "+") + String.format(Locale.ROOT, "%02d", Math.abs(exp));
     }
-    String plain = new java.math.BigDecimal(rounded).round(new java.math.MathContext(2)).stripTrailingZeros().toPlainString();
-    return plain;
+    return rounded.stripTrailingZeros().toPlainString();
   }
 
   boolean hasUnit() {

@@ -7,93 +7,68 @@ import io.conprof.core.testing.Fixtures;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 
 class FlameGraphTest {
-  /**
-   * main → work → (inlined) helper → leaf: 10; main → work+helper: 5 (flat in the inlined helper); main → rec → rec: 3.
-   * Location 2 holds two lines: helper inlined into work.
-   */
-  static Profile handBuilt() throws InvalidProfileException {
-    ProfileProto.Profile p = ProfileProto.Profile.newBuilder()
-        .addAllStringTable(List.of("", "cpu", "nanoseconds", "main", "work", "helper", "leaf", "rec", "a;b"))
-        .addSampleType(ProfileProto.ValueType.newBuilder().setType(1).setUnit(2))
-        .addFunction(fn(1, 3)).addFunction(fn(2, 4)).addFunction(fn(3, 5)).addFunction(fn(4, 6)).addFunction(fn(5, 7))
-        .addFunction(fn(6, 8))
-        .addLocation(loc(1, 1))
-        .addLocation(ProfileProto.Location.newBuilder().setId(2)
-            .addLine(ProfileProto.Line.newBuilder().setFunctionId(3)) // helper, inlined
-            .addLine(ProfileProto.Line.newBuilder().setFunctionId(2))) // into work
-        .addLocation(loc(3, 4))
-        .addLocation(loc(4, 5))
-        .addLocation(loc(5, 6))
-        .addSample(sample(10, 3, 2, 1))
-        .addSample(sample(5, 2, 1))
-        .addSample(sample(3, 4, 4, 1))
-        .addSample(sample(2, 5, 1))
-        .addSample(sample(0, 3, 2, 1))
-        .build();
-    return ProfileReader.defaults().parse(p.toByteArray());
-  }
-
-  private static ProfileProto.Function fn(long id, long name) {
-    return ProfileProto.Function.newBuilder().setId(id).setName(name).setSystemName(name).build();
-  }
-
-  private static ProfileProto.Location loc(long id, long fn) {
-    return ProfileProto.Location.newBuilder().setId(id).addLine(ProfileProto.Line.newBuilder().setFunctionId(fn)).build();
-  }
-
-  private static ProfileProto.Sample sample(long value, long... locsLeafFirst) {
-    ProfileProto.Sample.Builder b = ProfileProto.Sample.newBuilder().addValue(value);
-    for (long l : locsLeafFirst) {
-      b.addLocationId(l);
-    }
-    return b.build();
-  }
-
   @Test
-  void folded_expandsInlinedFramesAndKeepsSeparatorsOutOfNames() throws IOException {
-    String folded = FoldedStacks.of(handBuilt(), null);
-
-    assertThat(folded).isEqualTo("""
-        main;a:b 2
-        main;rec;rec 3
-        main;work;helper 5
-        main;work;helper;leaf 10
-        """);
-  }
-
-  @Test
-  void folded_ofAFixture_sumsToTheTotal() throws IOException {
-    Profile p = ProfileReader.defaults().read(Fixtures.pprof("golang-1.19__compress-flate.cpu.pprof"));
-
-    long sum = FoldedStacks.of(p, "cpu").lines().mapToLong(l -> Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))).sum();
-
-    assertThat(sum).isEqualTo(9490000000L);
-  }
-
-  @Test
-  void tree_valuesAreCumulative() throws IOException {
-    FlameGraph g = FlameGraph.of(handBuilt(), null);
+  void tree_valuesAreCumulativeAndSelfIsTheRest() throws IOException {
+    FlameGraph g = FlameGraph.of(ViewProfiles.handBuilt(), null);
 
     FlameGraph.Node root = g.root();
+    assertThat(root.name()).isEqualTo("root");
     assertThat(root.value()).isEqualTo(20);
     assertThat(root.children()).extracting(FlameGraph.Node::name).containsExactly("main");
     FlameGraph.Node main = root.children().get(0);
     assertThat(main.children()).extracting(FlameGraph.Node::name).containsExactly("a;b", "rec", "work");
     assertThat(main.children()).extracting(FlameGraph.Node::value).containsExactly(2L, 3L, 15L);
+    FlameGraph.Node helper = main.children().get(2).children().get(0);
+    assertThat(helper.name()).isEqualTo("helper");
+    assertThat(helper.value()).isEqualTo(15);
+    assertThat(self(helper)).isEqualTo(5);
+    assertThat(helper.children()).containsExactly(new FlameGraph.Node("leaf", 10, List.of()));
+    FlameGraph.Node rec = main.children().get(1);
+    assertThat(rec.children()).containsExactly(new FlameGraph.Node("rec", 3, List.of()));
+    assertThat(self(rec)).isZero();
     assertThat(g.nodeCount()).isEqualTo(8);
-    checkSums(root);
+    assertThat(g.total()).isEqualTo(20);
+    assertThat(g.valueType()).isEqualTo(new ValueType("cpu", "nanoseconds"));
   }
 
-  private static void checkSums(FlameGraph.Node n) {
-    long children = n.children().stream().mapToLong(FlameGraph.Node::value).sum();
-    assertThat(children).isLessThanOrEqualTo(n.value());
-    n.children().forEach(FlameGraphTest::checkSums);
+  private static long self(FlameGraph.Node n) {
+    return n.value() - n.children().stream().mapToLong(FlameGraph.Node::value).sum();
+  }
+
+  /**
+   * Every node's value is its children's plus a non-negative self, and children are sorted by
+   * distinct names; returns the number of nodes. Plain checks per node, AssertJ only for the verdict.
+   */
+  private static int checkSums(FlameGraph.Node root) {
+    int count = 0;
+    List<String> violations = new ArrayList<>();
+    List<FlameGraph.Node> todo = new ArrayList<>(List.of(root));
+    while (!todo.isEmpty()) {
+      FlameGraph.Node n = todo.remove(todo.size() - 1);
+      count++;
+      if (self(n) < 0) {
+        violations.add(n.name() + ": children exceed the value");
+      }
+      for (int i = 1; i < n.children().size(); i++) {
+        if (n.children().get(i - 1).name().compareTo(n.children().get(i).name()) >= 0) {
+          violations.add(n.name() + ": children not sorted by distinct names");
+        }
+      }
+      todo.addAll(n.children());
+    }
+    assertThat(violations).isEmpty();
+    return count;
   }
 
   @Test
@@ -104,23 +79,85 @@ class FlameGraphTest {
 
     assertThat(g.root().value()).isEqualTo(240290000000L);
     assertThat(g.total()).isEqualTo(240290000000L);
-    checkSums(g.root());
+    assertThat(checkSums(g.root())).isEqualTo(g.nodeCount());
   }
 
   @Test
-  void json_hasConprofsShape() throws IOException {
-    String json = FlameGraph.of(handBuilt(), null).toJson();
+  void tree_sumOfSelfValuesIsTheTotal() throws IOException {
+    Profile p = ProfileReader.defaults().read(Fixtures.pprof("parca__query-alloc_objects.pb.gz"));
+
+    FlameGraph g = FlameGraph.of(p, null);
+
+    long selfSum = 0;
+    List<FlameGraph.Node> todo = new ArrayList<>(List.of(g.root()));
+    while (!todo.isEmpty()) {
+      FlameGraph.Node n = todo.remove(todo.size() - 1);
+      selfSum += self(n);
+      todo.addAll(n.children());
+    }
+    assertThat(selfSum).isEqualTo(g.total()).isEqualTo(p.totals()[p.sampleTypeIndex(null)]);
+  }
+
+  @Test
+  void json_hasConprofsShapeAndParsesBackToTheTree() throws IOException {
+    FlameGraph g = FlameGraph.of(ViewProfiles.handBuilt(), null);
+
+    String json = g.toJson();
 
     assertThat(json).startsWith("{\"n\":\"root\",\"f\":\"root\",\"v\":20,\"l\":\"20ns\",\"p\":\"100.00%\",\"c\":[");
     assertThat(json).contains("{\"n\":\"a;b\",\"f\":\"a;b\",\"v\":2,\"l\":\"2ns\",\"p\":\"10.00%\",\"c\":[]}");
-    assertThat(json.chars().filter(c -> c == '{').count()).isEqualTo(8);
+    assertThat(toNode(new JsonReader(json).readValue())).isEqualTo(g.root());
+  }
+
+  @Test
+  void json_ofAFixture_parsesBackWithShortNamesAndEscapes() throws IOException {
+    Profile p = ProfileReader.defaults().read(Fixtures.pprof("parca__query-alloc_objects.pb.gz"));
+    FlameGraph g = FlameGraph.of(p, null);
+
+    JsonReader r = new JsonReader(g.toJson());
+    Object parsed = r.readValue();
+
+    assertThat(r.atEnd()).isTrue();
+    assertThat(toNode(parsed)).isEqualTo(g.root());
+    @SuppressWarnings("unchecked")
+    Map<String, Object> first = (Map<String, Object>) ((List<Object>) ((Map<String, Object>) parsed).get("c")).get(0);
+    assertThat(first.get("n")).isEqualTo(FlameGraph.shortName((String) first.get("f")));
+  }
+
+  @Test
+  void json_escapesQuotesBackslashesAndControlCharacters() throws IOException {
+    ProfileProto.Profile p = ViewProfiles.handBuiltProto().toBuilder().setStringTable(8, "q\"b\\s\n\u0001").build();
+    FlameGraph g = FlameGraph.of(ProfileReader.defaults().parse(p.toByteArray()), null);
+
+    String json = g.toJson();
+
+    assertThat(json).contains("\"f\":\"q\\\"b\\\\s\\n\\u0001\"");
+    assertThat(toNode(new JsonReader(json).readValue())).isEqualTo(g.root());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static FlameGraph.Node toNode(Object json) {
+    Map<String, Object> m = (Map<String, Object>) json;
+    assertThat(m).containsOnlyKeys("n", "f", "v", "l", "p", "c");
+    List<FlameGraph.Node> children = new ArrayList<>();
+    for (Object c : (List<Object>) m.get("c")) {
+      children.add(toNode(c));
+    }
+    return new FlameGraph.Node((String) m.get("f"), (Long) m.get("v"), children);
   }
 
   @Test
   void shortName_dropsThePackagePath() {
     assertThat(FlameGraph.shortName("net/http.(*conn).serve")).isEqualTo("http.(*conn).serve");
+    assertThat(FlameGraph.shortName("github.com/a/b.(*T).m")).isEqualTo("b.(*T).m");
     assertThat(FlameGraph.shortName("main.main")).isEqualTo("main.main");
     assertThat(FlameGraph.shortName("io.conprof.Foo.bar")).isEqualTo("io.conprof.Foo.bar");
+  }
+
+  private static Document parseXml(String svg) throws Exception {
+    DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
+    f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+    return f.newDocumentBuilder().parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test
@@ -129,16 +166,212 @@ class FlameGraphTest {
 
     String svg = FlameGraph.of(p, null).toSvg("large <cpu> & more");
 
-    DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-    f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-    Document doc = f.newDocumentBuilder().parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+    Document doc = parseXml(svg);
     assertThat(doc.getDocumentElement().getTagName()).isEqualTo("svg");
     assertThat(doc.getElementsByTagName("script").getLength()).isEqualTo(1);
-    assertThat(svg).contains("function zoom(", "function search(", "large &lt;cpu&gt; &amp; more");
-    assertThat(svg).contains("<title>root (240.29s, 100.00%)</title>", "<title>time.Now (");
-    assertThat(svg).doesNotContain("http://www.w3.org/1999/xlink", "href=");
-    // Frames under 1/12,000 of the total are left out, which bounds the size.
-    assertThat(doc.getElementsByTagName("g").getLength()).isLessThan(FlameGraph.of(p, null).nodeCount());
-    assertThat(svg.length()).isLessThan(2_000_000);
+    assertThat(svg).contains("function zoom(", "function unzoom(", "function search(", "onclick=", "large &lt;cpu&gt; &amp; more");
+    assertThat(svg).contains("<title>root (240.29s, 100.00%)</title>");
+    assertThat(svg).containsPattern("<title>time.Now \\([0-9.]+m?s, [0-9.]+%\\)</title>");
+    assertThat(svg).doesNotContain("xlink", "href=", "src=", "http://www.w3.org/1999", "@import", "url(");
+    // Frames under 1/12,000 of the total are left out, which bounds the size, and the SVG says so.
+    assertThat(frames(doc).size()).isLessThan(FlameGraph.of(p, null).nodeCount());
+    assertThat(svg).containsPattern("[0-9]+ frames too narrow to draw left out");
+  }
+
+  @Test
+  void svg_hasATitleWithNameValueAndShareForEveryFrame() throws Exception {
+    String svg = FlameGraph.of(ViewProfiles.handBuilt(), null).toSvg("hand built");
+
+    List<Element> frames = frames(parseXml(svg));
+
+    assertThat(frames).hasSize(8);
+    List<String> titles = new ArrayList<>();
+    for (Element g : frames) {
+      assertThat(g.getElementsByTagName("title").getLength()).isEqualTo(1);
+      assertThat(g.getElementsByTagName("rect").getLength()).isEqualTo(1);
+      titles.add(g.getElementsByTagName("title").item(0).getTextContent());
+    }
+    // Breadth first, children by name.
+    assertThat(titles).containsExactly("root (20ns, 100.00%)", "main (20ns, 100.00%)", "a;b (2ns, 10.00%)",
+        "rec (3ns, 15.00%)", "work (15ns, 75.00%)", "rec (3ns, 15.00%)", "helper (15ns, 75.00%)", "leaf (10ns, 50.00%)");
+  }
+
+  private static List<Element> frames(Document doc) {
+    NodeList gs = doc.getElementsByTagName("g");
+    List<Element> out = new ArrayList<>();
+    for (int i = 0; i < gs.getLength(); i++) {
+      Element g = (Element) gs.item(i);
+      if ("f".equals(g.getAttribute("class"))) {
+        out.add(g);
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void svg_ofAHundredThousandNodeGraph_isBounded() throws Exception {
+    FlameGraph g = FlameGraph.of(ViewProfiles.wide(5_000, 20), null);
+    assertThat(g.nodeCount()).isEqualTo(100_002);
+
+    String svg = g.toSvg("wide");
+
+    // Every frame is 1/5,000 of the total, wide enough to draw, so the frame budget applies.
+    List<Element> frames = frames(parseXml(svg));
+    assertThat(frames).hasSize(FlameGraph.MAX_SVG_FRAMES + 1); // the root comes on top
+    // Equally wide frames are drawn outer levels first: all 5,000 frames of the first level below main.
+    assertThat(svg).contains("<title>pkg4999.frame0 (1, 0.02%)</title>").doesNotContain("<title>pkg0.frame19 ");
+    assertThat(svg.length()).isLessThan(8_000_000);
+    assertThat(svg).contains((g.nodeCount() - frames.size()) + " frames too narrow to draw left out");
+  }
+
+  @Test
+  void svg_omitsFramesNarrowerThanOneTwelveThousandthOfTheTotal() throws Exception {
+    FlameGraph g = FlameGraph.of(ViewProfiles.wide(20_000, 1), null);
+
+    List<Element> frames = frames(parseXml(g.toSvg("narrow")));
+
+    assertThat(frames).hasSize(2); // root and main; each of the 20,000 leaves is 1/20,000 wide
+  }
+
+  @Test
+  void views_ofAVeryDeepStack_doNotOverflowTheThreadStack() throws Exception {
+    Profile p = ViewProfiles.wide(1, 100_000);
+
+    FlameGraph g = FlameGraph.of(p, null);
+
+    assertThat(g.nodeCount()).isEqualTo(100_002);
+    assertThat(new JsonReader(g.toJson()).skipDepth()).isEqualTo(100_002);
+    String svg = g.toSvg("deep");
+    // The frame budget is spent from the top: root, main and the outermost MAX - 1 frames.
+    assertThat(svg).contains("<title>pkg0.frame0 (1, 100.00%)</title>",
+        "<title>pkg0.frame" + (FlameGraph.MAX_SVG_FRAMES - 2) + " (1, 100.00%)</title>");
+    assertThat(svg).doesNotContain("<title>pkg0.frame" + (FlameGraph.MAX_SVG_FRAMES - 1) + " ");
+    assertThat(FoldedStacks.of(p, null)).startsWith("main;pkg0.frame0;").endsWith(";pkg0.frame99999 1\n");
+  }
+
+  /** A minimal JSON reader for the flame-graph shape: objects, arrays, strings, integers. */
+  static final class JsonReader {
+    private final String s;
+    private int pos;
+
+    JsonReader(String s) {
+      this.s = s;
+    }
+
+    boolean atEnd() {
+      return pos == s.length();
+    }
+
+    /** Checks the nesting without building values; returns the number of objects. */
+    int skipDepth() {
+      int objects = 0;
+      int depth = 0;
+      boolean inString = false;
+      for (; pos < s.length(); pos++) {
+        char c = s.charAt(pos);
+        if (inString) {
+          if (c == '\\') {
+            pos++;
+          } else if (c == '"') {
+            inString = false;
+          }
+        } else if (c == '"') {
+          inString = true;
+        } else if (c == '{' || c == '[') {
+          objects += c == '{' ? 1 : 0;
+          depth++;
+        } else if (c == '}' || c == ']') {
+          depth--;
+          assertThat(depth).isNotNegative();
+        }
+      }
+      assertThat(depth).isZero();
+      return objects;
+    }
+
+    Object readValue() {
+      char c = s.charAt(pos);
+      if (c == '{') {
+        pos++;
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (s.charAt(pos) == '}') {
+          pos++;
+          return m;
+        }
+        while (true) {
+          String key = readString();
+          expect(':');
+          m.put(key, readValue());
+          if (s.charAt(pos) == '}') {
+            pos++;
+            return m;
+          }
+          expect(',');
+        }
+      }
+      if (c == '[') {
+        pos++;
+        List<Object> l = new ArrayList<>();
+        if (s.charAt(pos) == ']') {
+          pos++;
+          return l;
+        }
+        while (true) {
+          l.add(readValue());
+          if (s.charAt(pos) == ']') {
+            pos++;
+            return l;
+          }
+          expect(',');
+        }
+      }
+      if (c == '"') {
+        return readString();
+      }
+      int start = pos;
+      if (s.charAt(pos) == '-') {
+        pos++;
+      }
+      while (pos < s.length() && Character.isDigit(s.charAt(pos))) {
+        pos++;
+      }
+      assertThat(pos).as("number at %d", start).isGreaterThan(start);
+      return Long.parseLong(s.substring(start, pos));
+    }
+
+    private void expect(char c) {
+      assertThat(s.charAt(pos)).as("at %d", pos).isEqualTo(c);
+      pos++;
+    }
+
+    private String readString() {
+      expect('"');
+      StringBuilder sb = new StringBuilder();
+      while (true) {
+        char c = s.charAt(pos++);
+        if (c == '"') {
+          return sb.toString();
+        }
+        assertThat(c).as("raw control character at %d", pos - 1).isGreaterThanOrEqualTo(' ');
+        if (c != '\\') {
+          sb.append(c);
+          continue;
+        }
+        char e = s.charAt(pos++);
+        switch (e) {
+          case '"', '\\', '/' -> sb.append(e);
+          case 'n' -> sb.append('\n');
+          case 'r' -> sb.append('\r');
+          case 't' -> sb.append('\t');
+          case 'b' -> sb.append('\b');
+          case 'f' -> sb.append('\f');
+          case 'u' -> {
+            sb.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
+            pos += 4;
+          }
+          default -> throw new AssertionError("bad escape \\" + e + " at " + (pos - 1));
+        }
+      }
+    }
   }
 }

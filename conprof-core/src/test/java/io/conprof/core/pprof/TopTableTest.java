@@ -1,6 +1,7 @@
 package io.conprof.core.pprof;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.conprof.core.testing.Fixtures;
@@ -8,13 +9,17 @@ import io.conprof.core.testing.GoPprof;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class TopTableTest {
@@ -73,18 +78,99 @@ class TopTableTest {
     assertThat(t.rows().get(t.rows().size() - 1).sumPercent()).isCloseTo(100.0, org.assertj.core.data.Offset.offset(1e-9));
   }
 
-  @Test
-  void format_agreesWithGoToolPprofRowByRow() throws Exception {
+  /**
+   * The whole report (header lines from "Type:" on, and every row) equals what {@code go tool pprof
+   * -top -symbolize=none} prints, for every fixture, at several node counts.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("expected")
+  void format_agreesWithGoToolPprofRowByRow(Expected e) throws Exception {
     assumeTrue(GoPprof.available(), GoPprof.MISSING);
-    for (String f : List.of("pprof__sample.cpu", "parca__query-fib.pb.gz", "golang-1.19__compress-flate.mem.pprof",
-        "golang-1.19__sync.mutex.pprof", "parca__parca-labels.pb.gz")) {
-      GoPprof.Result r = GoPprof.run(List.of("-top", "-nodecount=10", "-symbolize=none",
-          Fixtures.pprof(f).toString()));
-      assertThat(r.exitCode()).isZero();
-      List<String> go = rowsOf(r.stdout());
-      List<String> ours = rowsOf(TopTable.of(ProfileReader.defaults().read(Fixtures.pprof(f)), null).format(10));
-      assertThat(ours).as(f).isEqualTo(go);
+    Profile p = ProfileReader.defaults().read(Fixtures.pprof(e.file()));
+    for (int nodeCount : new int[] {10, 0}) {
+      GoPprof.Result r = GoPprof.run(List.of("-top", "-nodecount=" + nodeCount, "-symbolize=none",
+          Fixtures.pprof(e.file()).toString()));
+      assertThat(r.exitCode()).as(r.stderr()).isZero();
+
+      assertThat(rowsOf(TopTable.of(p, null).format(nodeCount))).as("-nodecount=%d", nodeCount)
+          .isEqualTo(rowsOf(r.stdout()));
     }
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"pprof__sample.cpu, samples", "parca__query-alloc_objects.pb.gz, alloc_objects",
+      "parca__query-alloc_objects.pb.gz, inuse_space", "golang-1.19__sync.mutex.pprof, contentions",
+      "golang-1.19__compress-flate.mem.pprof, inuse_objects"})
+  void format_ofAChosenSampleType_agreesWithGoToolPprof(String file, String sampleType) throws Exception {
+    assumeTrue(GoPprof.available(), GoPprof.MISSING);
+    GoPprof.Result r = GoPprof.run(List.of("-top", "-nodecount=20", "-sample_index=" + sampleType, "-symbolize=none",
+        Fixtures.pprof(file).toString()));
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+
+    String ours = TopTable.of(ProfileReader.defaults().read(Fixtures.pprof(file)), sampleType).format(20);
+
+    assertThat(rowsOf(ours)).isEqualTo(rowsOf(r.stdout()));
+  }
+
+  @Test
+  void format_ofTheHandBuiltProfile_agreesWithGoToolPprof(@TempDir Path dir) throws Exception {
+    assumeTrue(GoPprof.available(), GoPprof.MISSING);
+    Profile p = ViewProfiles.handBuilt();
+    Path file = dir.resolve("hand.pb.gz");
+    Files.write(file, p.toGzip());
+
+    GoPprof.Result r = GoPprof.run(List.of("-top", "-symbolize=none", file.toString()));
+
+    assertThat(r.exitCode()).as(r.stderr()).isZero();
+    assertThat(rowsOf(TopTable.of(p, null).format(0))).isEqualTo(rowsOf(r.stdout()));
+  }
+
+  @Test
+  void rows_ofTheHandBuiltProfile_countRecursionOnceAndInlinedFramesAsFunctions() throws IOException {
+    TopTable t = TopTable.of(ViewProfiles.handBuilt(), null);
+
+    assertThat(t.total()).isEqualTo(20);
+    assertThat(t.valueType()).isEqualTo(new ValueType("cpu", "nanoseconds"));
+    assertThat(t.rows()).containsExactly(
+        new TopTable.Row("leaf", 10, 50.0, 50.0, 10, 50.0),
+        new TopTable.Row("helper", 5, 25.0, 75.0, 15, 75.0),
+        new TopTable.Row("rec", 3, 15.0, 90.0, 3, 15.0),
+        new TopTable.Row("a;b", 2, 10.0, 100.0, 2, 10.0),
+        new TopTable.Row("main", 0, 0.0, 100.0, 20, 100.0),
+        new TopTable.Row("work", 0, 0.0, 100.0, 15, 75.0));
+  }
+
+  @Test
+  void format_ofTheHandBuiltProfile_isExactlyPprofsText() throws IOException {
+    TopTable t = TopTable.of(ViewProfiles.handBuilt(), null);
+
+    assertThat(t.format(0)).isEqualTo("""
+        Type: cpu
+        Showing nodes accounting for 20ns, 100% of 20ns total
+              flat  flat%   sum%        cum   cum%
+              10ns 50.00% 50.00%       10ns 50.00%  leaf
+               5ns 25.00% 75.00%       15ns 75.00%  helper (inline)
+               3ns 15.00% 90.00%        3ns 15.00%  rec
+               2ns 10.00%   100%        2ns 10.00%  a;b
+                 0     0%   100%       20ns   100%  main
+                 0     0%   100%       15ns 75.00%  work
+        """);
+    // Without work among the shown nodes, helper has no caller edge left, so no "(inline)" label.
+    assertThat(t.format(4)).endsWith("""
+        Showing top 4 nodes out of 6
+              flat  flat%   sum%        cum   cum%
+              10ns 50.00% 50.00%       10ns 50.00%  leaf
+               5ns 25.00% 75.00%       15ns 75.00%  helper
+               3ns 15.00% 90.00%        3ns 15.00%  rec
+               2ns 10.00%   100%        2ns 10.00%  a;b
+        """);
+  }
+
+  @Test
+  void of_unknownSampleType_isRefusedWithTheKnownTypes() throws IOException {
+    Profile p = ViewProfiles.handBuilt();
+
+    assertThatThrownBy(() -> TopTable.of(p, "alloc_space")).hasMessageContaining("alloc_space").hasMessageContaining("cpu");
   }
 
   private static List<String> rowsOf(String text) {
@@ -96,6 +182,7 @@ class TopTableTest {
       } else if (l.strip().startsWith("flat")) {
         rows = true;
       } else if (l.startsWith("Showing") || l.startsWith("Dropped") || l.startsWith("Type:") || l.startsWith("Duration:")) {
+        // File, Build ID and Time lines are left out: Time depends on the local time zone of the go process.
         out.add(squash(l));
       }
     }
