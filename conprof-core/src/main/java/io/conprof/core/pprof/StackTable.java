@@ -13,7 +13,8 @@ import java.util.Map;
  * <p>A location becomes one frame per line, innermost (inlined) callee first, as pprof expands
  * inlining; a frame is named by its function, or, without symbols, by its mapping's file as
  * {@code [binary]} or {@code <unknown>}, the names {@code go tool pprof} prints at function
- * granularity. Frames with equal names share a number. Each location is expanded once, so walking
+ * granularity (its default; pprof drops addresses there, so a hex address never names a frame).
+ * Frames with equal names share a number, as pprof merges nodes of equal names. Each location is expanded once, so walking
  * all samples is linear in their stack lengths.
  */
 final class StackTable {

@@ -111,6 +111,17 @@ final class ValueFormat {
     if (Double.isNaN(v) || Double.isInfinite(v)) {
       return Double.isNaN(v) ? "NaN" : (v > 0 ? "+Inf" : "-Inf");
     }
+    double a = Math.abs(v);
+    if (a < 1e13) {
+      // Fast path: away from a tie, rounding the scaled double gives the exact answer.
+      double scaled = a * 100;
+      double frac = scaled - Math.floor(scaled);
+      if (Math.abs(frac - 0.5) > 1e-6) {
+        long r = Math.round(scaled);
+        long cents = r % 100;
+        return (v < 0 ? "-" : "") + (r / 100) + (cents < 10 ? ".0" : ".") + cents;
+      }
+    }
     String s = new BigDecimal(v).setScale(2, RoundingMode.HALF_EVEN).toPlainString();
     return v < 0 && !s.startsWith("-") ? "-" + s : s;
   }

@@ -2,6 +2,7 @@ package io.conprof.core.pprof;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -30,6 +31,22 @@ class ValueFormatTest {
   @CsvSource({"1025.125, 1025.12", "1025.375, 1025.38", "0.125, 0.12", "0.135, 0.14", "2.5, 2.50", "-0.001, -0.00"})
   void fixed2_roundsTheExactBinaryValueTiesToEvenAsGo(double v, String expected) {
     assertThat(ValueFormat.fixed2(v)).isEqualTo(expected);
+  }
+
+  @Test
+  void fixed2_agreesWithExactRoundingOnSeededRandomValues() {
+    java.util.Random random = new java.util.Random(42);
+    for (int i = 0; i < 200_000; i++) {
+      double v = switch (i % 4) {
+        case 0 -> random.nextInt(2_000_000) / 1000.0; // many near-ties
+        case 1 -> random.nextInt(1 << 20) / 8.0; // exact ties
+        case 2 -> -random.nextDouble() * 1e6;
+        default -> random.nextDouble() * Math.pow(10, random.nextInt(30) - 10);
+      };
+      String exact = new java.math.BigDecimal(v).setScale(2, java.math.RoundingMode.HALF_EVEN).toPlainString();
+      exact = v < 0 && !exact.startsWith("-") ? "-" + exact : exact;
+      assertThat(ValueFormat.fixed2(v)).as("%s", v).isEqualTo(exact);
+    }
   }
 
   @ParameterizedTest(name = "{0}/{1} -> [{2}]")
