@@ -212,8 +212,11 @@ class QueryCommandTest {
     CliRun missing = CliRun.run("query", "heap", "--storage.tsdb.path",
         tmp.resolve("nope").toString());
     CliRun locked;
-    try (Tsdb open = Tsdb.open(db, TsdbOptions.builder().backgroundCompaction(false).build())) {
+    Tsdb open = Tsdb.open(db, TsdbOptions.builder().backgroundCompaction(false).build());
+    try {
       locked = query("heap");
+    } finally {
+      open.close();
     }
 
     assertThat(missing.exitCode()).isEqualTo(3);
