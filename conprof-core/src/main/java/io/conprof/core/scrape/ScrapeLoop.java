@@ -124,6 +124,11 @@ final class ScrapeLoop {
     }
   }
 
+  /**
+   * Starts the scrape on the scheduler thread: building the request and handing it to the
+   * fetcher's queue is cheap and never waits for a worker, so scrapes start on time even while
+   * the workers are busy parsing and storing (a slow sink once delayed every start by up to 0.5 s).
+   */
   private void tick() {
     synchronized (this) {
       if (stopped) {
@@ -131,14 +136,7 @@ final class ScrapeLoop {
       }
       next = null;
     }
-    try {
-      shared.workers.execute(this::scrape);
-    } catch (RejectedExecutionException e) {
-      synchronized (this) {
-        stopped = true;
-        done.complete(null);
-      }
-    }
+    scrape();
   }
 
   /** Runs one scrape now (tests call it directly); the result is handled asynchronously. */

@@ -67,9 +67,9 @@ import org.slf4j.LoggerFactory;
  * ({@code server returned HTTP status 500 Internal Server Error}, {@code empty heap profile from
  * http://...}, {@code Get "...": context deadline exceeded ...}) and stores nothing.
  *
- * <p>Threads and cost. One scheduler thread fires ticks; a small worker pool builds requests
- * and parses and stores profiles; the HTTP work runs in the {@link ProfileFetcher}'s bounded
- * pool. Per loop the cost is one scheduled task and a few hundred bytes of state, so thousands of
+ * <p>Threads and cost. One scheduler thread fires ticks and starts the requests (a start never
+ * waits behind parsing or a slow sink); a small worker pool parses and stores profiles; the HTTP
+ * work runs in the {@link ProfileFetcher}'s bounded pool. Per loop the cost is one scheduled task and a few hundred bytes of state, so thousands of
  * targets are cheap; the number of requests in flight is the fetcher's limit. Time comes from an
  * injected {@link InstantSource}, so slot arithmetic and timestamps can be tested.
  *

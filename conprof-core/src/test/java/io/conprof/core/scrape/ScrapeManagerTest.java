@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.conprof.core.scrape.ScrapeTestSupport.MemorySink;
 import io.conprof.core.scrape.ScrapeTestSupport.TestServer;
 import io.conprof.core.scrape.config.ScrapeConfigFile;
+import io.conprof.core.sink.ProfileSink;
 import io.conprof.core.testing.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -149,6 +150,35 @@ class ScrapeManagerTest {
       m.metrics().writeText(text);
       assertThat(text.toString()).containsPattern("conprof_profile_append_failures_total [1-9]");
       assertThat(m.metrics().profilesStored()).isZero();
+    }
+  }
+
+  @Test
+  void scrapesStartOnTime_whileEveryWorkerIsBusyStoring() throws Exception {
+    // Regression: starts were queued on the worker pool, behind parsing and slow sink appends.
+    CountDownLatch appending = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ProfileSink slow = (labels, timestampMillis, profile) -> {
+      appending.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+    java.util.concurrent.atomic.AtomicInteger requestsToC = new java.util.concurrent.atomic.AtomicInteger();
+    try (TestServer c = new TestServer(ex -> {
+      requestsToC.incrementAndGet();
+      respond(ex, 200, good);
+    });
+        ScrapeManager m = ScrapeManager.builder(slow).workerThreads(1).build()) {
+      m.applyConfig(ScrapeTestSupport.heapJobs("1s", "1s", List.of(a.address())));
+      assertThat(appending.await(30, TimeUnit.SECONDS)).isTrue();
+      // The only worker is now blocked in the sink; a new target must still be scraped.
+      m.applyConfig(ScrapeTestSupport.heapJobs("1s", "1s", List.of(a.address(), c.address())));
+      await("a request to the new target while the worker is blocked", () -> requestsToC.get() > 0);
+      assertThat(release.getCount()).isEqualTo(1);
+      release.countDown();
     }
   }
 
