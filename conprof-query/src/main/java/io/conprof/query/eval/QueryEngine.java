@@ -424,9 +424,9 @@ public final class QueryEngine {
     return lo;
   }
 
-  /** The first millisecond of {@code (end - range, end]}. */
+  /** The first millisecond of {@code (end - range, end]} (end itself where time runs out). */
   private static long windowStart(long end, RangeSelector r) {
-    return saturatingAdd(saturatingSub(end, r.range().toMillis()), 1);
+    return Math.min(end, saturatingAdd(saturatingSub(end, r.range().toMillis()), 1));
   }
 
   static long saturatingSub(long a, long b) {

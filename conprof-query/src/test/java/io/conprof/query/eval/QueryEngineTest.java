@@ -271,6 +271,17 @@ class QueryEngineTest {
   }
 
   @Test
+  void extremeTimes_saturateInsteadOfOverflowing() throws Exception {
+    Timeline t = (Timeline) instant("heap[1h] offset 290y", Long.MIN_VALUE + 5);
+    Profiles p = (Profiles) instant("heap offset -290y", Long.MAX_VALUE - 5);
+    Profiles m = (Profiles) instant("merge(heap[1h] offset 290y)", Long.MIN_VALUE + 5);
+
+    assertThat(t.isEmpty()).isTrue();
+    assertThat(p.isEmpty()).isTrue();
+    assertThat(m.isEmpty()).isTrue();
+  }
+
+  @Test
   void limits_refuseNonsense() {
     assertThatThrownBy(() -> QueryLimits.DEFAULTS.withMaxSeries(0))
         .hasMessage("maxSeries must be positive: 0");
