@@ -1,18 +1,23 @@
 package io.conprof.core.pprof;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.conprof.core.pprof.proto.ProfileProto;
 import io.conprof.core.testing.Fixtures;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -206,6 +211,41 @@ class FlameGraphTest {
       }
     }
     return out;
+  }
+
+  /**
+   * Runs the SVG's own script under node against a minimal DOM (src/test/resources/flamegraph/
+   * svg-dom.js): hover shows the title, click zooms a frame to the full width, reset restores it,
+   * and search reports the matched share.
+   */
+  @Test
+  void svg_scriptHoversZoomsAndSearches(@TempDir Path dir) throws Exception {
+    assumeTrue(onPath("node"), "node is not installed (apt-get install nodejs); it runs the SVG's script");
+    Profile p = ProfileReader.defaults().read(Fixtures.pprof("pprof__sample.cpu"));
+    Path svg = dir.resolve("sample.svg");
+    Files.writeString(svg, FlameGraph.of(p, null).toSvg("sample"));
+    Path js = dir.resolve("svg-dom.js");
+    try (InputStream in = FlameGraphTest.class.getResourceAsStream("/flamegraph/svg-dom.js")) {
+      Files.write(js, in.readAllBytes());
+    }
+
+    Process node = new ProcessBuilder("node", js.toString(), svg.toString(), "runtime\\.mapiter", "runtime.mapiternext")
+        .redirectErrorStream(true).start();
+    String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(node.waitFor()).as(out).isZero();
+
+    assertThat(out).contains("\"width\":\"934.09\"", "\"hover\":\"runtime.mapiternext (1.37s, 77.84%)\"", "\"idle\":\" \"",
+        "\"zoomedWidth\":\"1200\"", "\"zoomedX\":\"0\"", "\"zoomedLabel\":\"runtime.mapiternext\"", "\"rootOpacity\":\"0.5\"",
+        "\"unzoomShown\":1", "\"unzoomedWidth\":\"934.09", "\"matched\":\"Matched: 77.84%\"", "\"highlighted\":1");
+  }
+
+  private static boolean onPath(String program) {
+    for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      if (Files.isExecutable(Path.of(d, program))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Test
