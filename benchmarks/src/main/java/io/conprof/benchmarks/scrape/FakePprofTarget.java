@@ -38,8 +38,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code ?seconds=N} answers after N seconds (Go records the CPU or delta profile for that long),
  * others after {@code --latency-ms} (default 2 ms, the time Go takes to write a small profile).
  *
- * <p>Protocol with the parent: prints one {@code host:port} line per target, then {@code READY};
- * exits when its standard input closes, after printing {@code STATS requests=N bytes=N}.
+ * <p>It also measures what the targets see: the arrival time of every request, per target and
+ * path. A loop's requests should arrive exactly one interval apart; each arrival's lateness is
+ * its phase within the interval minus the earliest phase of the same series (so lateness includes
+ * any queueing in the scraper's HTTP client, which the scraper's own start-delay metric does not
+ * see; a lateness of half an interval or more is not told apart from earliness).
+ *
+ * <p>Protocol with the parent: prints one {@code host:port} line per target, then {@code READY}.
+ * The parent may write {@code WINDOW startMillis endMillis intervalMillis}; when its standard
+ * input closes the fake prints {@code STATS ...} and {@code ARRIVALS ...} for requests arriving
+ * in the window, and exits.
  */
 public final class FakePprofTarget implements AutoCloseable {
   private static final int MAX_REQUEST_HEAD_BYTES = 16 * 1024;
@@ -57,6 +65,9 @@ public final class FakePprofTarget implements AutoCloseable {
   private final Queue<Runnable> selectorTasks = new ConcurrentLinkedQueue<>();
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong bytesSent = new AtomicLong();
+  private final AtomicLong connections = new AtomicLong();
+  /** Arrival times in ms per "address path"; selector thread only, read after {@link #close}. */
+  private final Map<String, List<Long>> arrivals = new java.util.HashMap<>();
   private final Thread loop;
   private volatile boolean closed;
 
@@ -156,6 +167,7 @@ public final class FakePprofTarget implements AutoCloseable {
       ch.configureBlocking(false);
       ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
       ch.register(selector, SelectionKey.OP_READ, new Conn(ch));
+      connections.incrementAndGet();
     }
   }
 
@@ -181,6 +193,8 @@ public final class FakePprofTarget implements AutoCloseable {
     long delayMillis = latencyMillis;
     int q = target.indexOf('?');
     String path = q < 0 ? target : target.substring(0, q);
+    arrivals.computeIfAbsent(c.channel.getLocalAddress() + " " + path, x -> new ArrayList<>())
+        .add(System.currentTimeMillis());
     if (q >= 0) {
       for (String p : target.substring(q + 1).split("&")) {
         if (p.startsWith("seconds=")) {
@@ -249,8 +263,44 @@ public final class FakePprofTarget implements AutoCloseable {
     }
   }
 
+  /**
+   * Lateness of the arrivals in {@code [startMillis, endMillis)}: {@code n=.. p50=..ms p99=..ms
+   * p99.9=..ms max=..ms late_over_1s=..}. Call after {@link #close}.
+   */
+  String arrivalStats(long startMillis, long endMillis, long intervalMillis) {
+    List<Long> lateness = new ArrayList<>();
+    for (List<Long> series : arrivals.values()) {
+      long first = series.get(0);
+      long[] phase = new long[series.size()];
+      long earliest = Long.MAX_VALUE;
+      for (int i = 0; i < phase.length; i++) {
+        long d = Math.floorMod(series.get(i) - first, intervalMillis);
+        phase[i] = d > intervalMillis / 2 ? d - intervalMillis : d;
+        earliest = Math.min(earliest, phase[i]);
+      }
+      for (int i = 0; i < phase.length; i++) {
+        long t = series.get(i);
+        if (t >= startMillis && t < endMillis) {
+          lateness.add(phase[i] - earliest);
+        }
+      }
+    }
+    if (lateness.isEmpty()) {
+      return "n=0";
+    }
+    java.util.Collections.sort(lateness);
+    int n = lateness.size();
+    long over1s = lateness.stream().filter(l -> l > 1000).count();
+    return "n=" + n + " p50=" + lateness.get((int) (n * 0.5)) + "ms p99=" + lateness.get((int) (n * 0.99))
+        + "ms p99.9=" + lateness.get((int) (n * 0.999)) + "ms max=" + lateness.get(n - 1) + "ms late_over_1s="
+        + over1s;
+  }
+
   @Override
   public void close() throws IOException {
+    if (!selector.isOpen()) {
+      return;
+    }
     closed = true;
     selector.wakeup();
     try {
@@ -284,10 +334,21 @@ public final class FakePprofTarget implements AutoCloseable {
       }
       out.println("READY");
       out.flush();
-      while (System.in.read() >= 0) {
-        // wait for the parent to close our standard input
+      java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+          java.nio.charset.StandardCharsets.UTF_8));
+      long[] window = null;
+      for (String line; (line = in.readLine()) != null; ) {
+        if (line.startsWith("WINDOW ")) {
+          String[] w = line.split(" ");
+          window = new long[] {Long.parseLong(w[1]), Long.parseLong(w[2]), Long.parseLong(w[3])};
+        }
       }
-      out.println("STATS requests=" + f.requests() + " bytes=" + f.bytesSent());
+      f.close();
+      out.println("STATS requests=" + f.requests() + " bytes=" + f.bytesSent() + " connections_accepted="
+          + f.connections.get());
+      if (window != null) {
+        out.println("ARRIVALS " + f.arrivalStats(window[0], window[1], window[2]));
+      }
       out.flush();
     }
   }

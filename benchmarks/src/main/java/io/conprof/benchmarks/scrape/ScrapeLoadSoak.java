@@ -49,18 +49,18 @@ import java.util.stream.Stream;
  *
  * <p>Measurement covers the steady state: after the warm-up, a whole number of intervals. A loop
  * has exactly one slot per interval, so each profile type is scheduled {@code targets × intervals}
- * times in the window; performed scrapes are the profiles stored with a timestamp (scrape start)
- * in the window. Missed slots, start delays and failures come from {@link ScrapeMetrics} (their
+ * times in the window; performed are the window's slots of each series for which a profile was
+ * stored (its timestamp, the scrape start, matched to the nearest slot of the series). Missed slots, start delays and failures come from {@link ScrapeMetrics} (their
  * increase over the window); CPU is the process CPU time over the window divided by its length
  * (in cores); heap is sampled every second, and measured after a full GC at the end.
  */
 public final class ScrapeLoadSoak {
   private ScrapeLoadSoak() {}
 
-  /** Counts profiles per type and timestamp; optionally forwards to a real sink. */
+  /** Records each series' timestamps and counts bytes; optionally forwards to a real sink. */
   private static final class CountingSink implements ProfileSink {
     final ProfileSink next;
-    final Map<String, LongAdder> inWindow = new ConcurrentHashMap<>();
+    final Map<Labels, List<Long>> timestamps = new ConcurrentHashMap<>();
     final LongAdder bytes = new LongAdder();
     final LongAdder all = new LongAdder();
     volatile long windowStartMillis = Long.MAX_VALUE;
@@ -76,10 +76,45 @@ public final class ScrapeLoadSoak {
         next.append(labels, timestampMillis, profile);
       }
       all.increment();
+      List<Long> ts = timestamps.computeIfAbsent(labels, k -> new ArrayList<>());
+      synchronized (ts) {
+        ts.add(timestampMillis);
+      }
       if (timestampMillis >= windowStartMillis && timestampMillis < windowEndMillis) {
-        inWindow.computeIfAbsent(labels.get("__name__"), k -> new LongAdder()).increment();
         bytes.add(profile.length);
       }
+    }
+
+    /**
+     * Slots of the window that got a profile, per type. A series' slots are one interval apart;
+     * their phase is that of its earliest (least late) scrape, so a late start is still counted
+     * for its own slot, and a slot is counted once.
+     */
+    Map<String, Long> performedSlots(long startMillis, long endMillis, long intervalMillis) {
+      Map<String, Long> out = new TreeMap<>();
+      timestamps.forEach((labels, list) -> {
+        List<Long> ts;
+        synchronized (list) {
+          ts = new ArrayList<>(list);
+        }
+        long first = ts.get(0);
+        long earliest = Long.MAX_VALUE;
+        for (long t : ts) {
+          long d = Math.floorMod(t - first, intervalMillis);
+          earliest = Math.min(earliest, d > intervalMillis / 2 ? d - intervalMillis : d);
+        }
+        long base = first + earliest;
+        java.util.Set<Long> slots = new java.util.HashSet<>();
+        for (long t : ts) {
+          long k = Math.round((t - base) / (double) intervalMillis);
+          long slot = base + k * intervalMillis;
+          if (slot >= startMillis && slot < endMillis) {
+            slots.add(k);
+          }
+        }
+        out.merge(labels.get("__name__"), (long) slots.size(), Long::sum);
+      });
+      return out;
     }
   }
 
@@ -215,11 +250,16 @@ public final class ScrapeLoadSoak {
       tsdb.close();
       deleteRecursively(tsdbDir);
     }
+    fake.getOutputStream().write(("WINDOW " + windowStart + " " + windowEnd + " " + interval.toMillis() + "\n")
+        .getBytes(StandardCharsets.UTF_8));
     fake.getOutputStream().close();
     String fakeStats = "";
+    String arrivals = "";
     for (String line; (line = fakeOut.readLine()) != null; ) {
-      if (line.startsWith("STATS")) {
+      if (line.startsWith("STATS ")) {
         fakeStats = line.substring(6);
+      } else if (line.startsWith("ARRIVALS ")) {
+        arrivals = line.substring(9);
       }
     }
     fake.waitFor();
@@ -233,9 +273,9 @@ public final class ScrapeLoadSoak {
     System.out.println("type          scheduled  performed  not performed");
     long scheduledAll = 0;
     long performedAll = 0;
+    Map<String, Long> performedByType = sink.performedSlots(windowStart, windowEnd, interval.toMillis());
     for (String type : new TreeMap<>(config.job("soak").profilingConfig().pprofConfig()).keySet()) {
-      LongAdder c = sink.inWindow.get(type);
-      long performed = c == null ? 0 : c.sum();
+      long performed = performedByType.getOrDefault(type, 0L);
       scheduledAll += scheduledPerType;
       performedAll += performed;
       System.out.printf(Locale.ROOT, "%-12s %10d %10d %10d (%.3f%%)%n", type, scheduledPerType, performed,
@@ -243,8 +283,8 @@ public final class ScrapeLoadSoak {
     }
     System.out.printf(Locale.ROOT, "%-12s %10d %10d %10d (%.3f%%)%n", "all", scheduledAll, performedAll,
         scheduledAll - performedAll, 100.0 * (scheduledAll - performedAll) / scheduledAll);
-    System.out.printf(Locale.ROOT, "profiles stored in window: %d (%.1f/s), %.1f MB of pprof%n", performedAll,
-        performedAll / windowSeconds, sink.bytes.sum() / 1e6);
+    System.out.printf(Locale.ROOT, "profiles stored: %.1f/s, %.1f MB/s of uncompressed pprof%n",
+        performedAll / windowSeconds, sink.bytes.sum() / 1e6 / windowSeconds);
     long missed = after.missed - before.missed;
     System.out.printf(Locale.ROOT, "missed slots (conprof_scrapes_missed_total increase): %d (%.3f%% of scheduled)%n",
         missed, 100.0 * missed / scheduledAll);
@@ -252,6 +292,7 @@ public final class ScrapeLoadSoak {
     Map<String, Double> dur = after.diff(before, "conprof_scrape_duration_seconds_bucket");
     System.out.println("start delay (slot to start): " + quantiles(delay));
     System.out.println("  buckets: " + buckets(delay));
+    System.out.println("lateness of request arrivals at the targets: " + arrivals);
     System.out.println("scrape duration (request to stored): " + quantiles(dur));
     System.out.println("  buckets: " + buckets(dur));
     Map<String, Double> failures = after.diffByLabel(before, "conprof_scrape_failures_total");
