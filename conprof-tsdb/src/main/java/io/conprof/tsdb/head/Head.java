@@ -440,26 +440,42 @@ public final class Head implements Closeable {
   }
 
   /** Series matching all matchers (all series when there are none); caller holds the read lock. */
+  /**
+   * The series matching {@code matchers}. Postings narrow the scan: an equality matcher is one
+   * lookup, so the smallest equality posting list is scanned when there is one (the label check
+   * below applies every matcher anyway); otherwise each regex or inequality matcher that cannot
+   * match "" contributes the union of its matching values' lists and the smallest is scanned.
+   */
   private Collection<MemSeries> candidates(List<Matcher> matchers) {
-    Set<MemSeries> result = null;
+    Collection<MemSeries> smallest = null;
     for (Matcher m : matchers) {
-      if (m.matchesEmpty()) {
-        continue; // also matches series without the label: postings cannot narrow it
-      }
-      Set<MemSeries> union = new HashSet<>();
-      Map<String, Set<MemSeries>> values = postings.getOrDefault(m.name(), Map.of());
-      for (var e : values.entrySet()) {
-        if (m.matches(e.getKey())) {
-          union.addAll(e.getValue());
+      if (m.type() == Matcher.Type.EQUAL && !m.matchesEmpty()) {
+        Set<MemSeries> list = postings.getOrDefault(m.name(), Map.of()).get(m.value());
+        if (list == null) {
+          return List.of();
+        }
+        if (smallest == null || list.size() < smallest.size()) {
+          smallest = list;
         }
       }
-      if (result == null) {
-        result = union;
-      } else {
-        result.retainAll(union);
+    }
+    if (smallest == null) {
+      for (Matcher m : matchers) {
+        if (m.matchesEmpty()) {
+          continue; // also matches series without the label: postings cannot narrow it
+        }
+        Set<MemSeries> union = new HashSet<>();
+        for (var e : postings.getOrDefault(m.name(), Map.of()).entrySet()) {
+          if (m.matches(e.getKey())) {
+            union.addAll(e.getValue());
+          }
+        }
+        if (smallest == null || union.size() < smallest.size()) {
+          smallest = union;
+        }
       }
     }
-    Collection<MemSeries> base = result == null ? byRef.values() : result;
+    Collection<MemSeries> base = smallest == null ? byRef.values() : smallest;
     List<MemSeries> out = new ArrayList<>();
     for (MemSeries s : base) {
       if (s.labels.matches(matchers)) {
