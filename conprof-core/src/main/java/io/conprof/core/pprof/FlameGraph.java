@@ -1,5 +1,7 @@
 package io.conprof.core.pprof;
 
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -42,12 +44,14 @@ public final class FlameGraph {
   private final ValueType valueType;
   private final long total;
   private final int nodeCount;
+  private final long reportTotal; // pprof's total (absolute values; the base side of a diff)
 
-  private FlameGraph(Node root, ValueType valueType, long total, int nodeCount) {
+  private FlameGraph(Node root, ValueType valueType, long total, int nodeCount, long reportTotal) {
     this.root = root;
     this.valueType = valueType;
     this.total = total;
     this.nodeCount = nodeCount;
+    this.reportTotal = reportTotal;
   }
 
   /** The flame graph of {@code profile}'s column {@code sampleType} (null or "" = default). */
@@ -68,7 +72,7 @@ public final class FlameGraph {
         n.value += v;
       }
     }
-    return new FlameGraph(root.freeze(), st.valueType, root.value, count[0]);
+    return new FlameGraph(root.freeze(), st.valueType, root.value, count[0], st.total);
   }
 
   public Node root() {
@@ -89,12 +93,19 @@ public final class FlameGraph {
     return nodeCount;
   }
 
-  /** The tree as conprof's flame-graph JSON. */
+  /**
+   * The tree as the flame-graph JSON of pprof's web UI, which conprof's UI consumed: {@code n} the
+   * name shortened as pprof shortens it, {@code f} the full name, {@code v} the cumulative value,
+   * {@code l} that value in the one unit pprof picks for the whole report, {@code p} its share of
+   * pprof's total as pprof prints percentages, {@code c} the children ({@code []} for a leaf, where
+   * Go writes {@code null}).
+   */
   public String toJson() {
+    ValueFormat format = ValueFormat.forRange(valueType.unit(), minReportValue(), reportTotal);
     StringBuilder sb = new StringBuilder(nodeCount * 64);
     List<Node> path = new ArrayList<>();
     int[] next = new int[16];
-    openJson(root, sb);
+    openJson(root, sb, format);
     path.add(root);
     while (!path.isEmpty()) {
       int top = path.size() - 1;
@@ -104,7 +115,7 @@ public final class FlameGraph {
           sb.append(',');
         }
         Node c = n.children().get(next[top]++);
-        openJson(c, sb);
+        openJson(c, sb, format);
         path.add(c);
         if (path.size() > next.length) {
           next = Arrays.copyOf(next, next.length * 2);
@@ -118,15 +129,34 @@ public final class FlameGraph {
     return sb.toString();
   }
 
-  private void openJson(Node n, StringBuilder sb) {
+  /** pprof's choice of the report unit: the smallest non-zero self (else cumulative) value. */
+  private long minReportValue() {
+    long min = 0;
+    List<Node> todo = new ArrayList<>(root.children());
+    while (!todo.isEmpty()) {
+      Node n = todo.remove(todo.size() - 1);
+      long self = n.value();
+      for (Node c : n.children()) {
+        self -= c.value();
+      }
+      long m = self != 0 ? Math.abs(self) : Math.abs(n.value());
+      if (m > 0 && (min == 0 || m < min)) {
+        min = m;
+      }
+      todo.addAll(n.children());
+    }
+    return min;
+  }
+
+  private void openJson(Node n, StringBuilder sb, ValueFormat format) {
     sb.append("{\"n\":");
-    quote(sb, shortName(n.name()));
+    quote(sb, n == root ? n.name() : shortName(n.name()));
     sb.append(",\"f\":");
     quote(sb, n.name());
     sb.append(",\"v\":").append(n.value()).append(",\"l\":");
-    quote(sb, ValueFormat.auto(valueType.unit(), n.value()));
+    quote(sb, format.format(n.value()));
     sb.append(",\"p\":");
-    quote(sb, share(n.value()));
+    quote(sb, ValueFormat.percentageStripped(n.value(), reportTotal));
     sb.append(",\"c\":[");
   }
 
@@ -134,13 +164,37 @@ public final class FlameGraph {
     return ValueFormat.fixed2(total == 0 ? 0.0 : 100.0 * v / total) + "%";
   }
 
-  /** The function name without its package path: {@code net/http.(*conn).serve} → {@code http.(*conn).serve}. */
+  private static final Pattern CPP_ANONYMOUS = Pattern.compile("^\\(anonymous namespace\\)::");
+  private static final Pattern GO_VERSION = Pattern.compile("^(.*?)/v(?:[2-9]|[1-9][0-9]+)([./].*)$");
+  private static final Pattern[] SHORTENERS = {
+    Pattern.compile("^(?:[\\w\\-\\.]+\\/)+(.+)"), // Go: drop the package path
+    Pattern.compile("^(?:[a-z]\\w*\\.)*([A-Z][\\w\\$]*\\.(?:<init>|[a-z][\\w\\$]*(?:\\$\\d+)?))(?:(?:\\()|$)"), // Java
+    Pattern.compile("^(?:[_a-zA-Z]\\w*::)+(_*[A-Z]\\w*::~?[_a-zA-Z]\\w*(?:<.*>)?)"), // C++
+  };
+
+  /**
+   * The short name pprof's flame graph shows (its graph.ShortenFunctionName, same regular
+   * expressions, RE2 semantics): {@code net/http.(*conn).serve} → {@code http.(*conn).serve},
+   * {@code io.conprof.Foo.bar} → {@code Foo.bar}.
+   */
   static String shortName(String name) {
-    int paren = name.indexOf('(');
-    String head = paren > 0 ? name.substring(0, paren) : name;
-    int slash = head.lastIndexOf('/');
-    return slash >= 0 ? name.substring(slash + 1) : name;
+    String f = CPP_ANONYMOUS.matcher(name).replaceAll("");
+    f = GO_VERSION.matcher(f).replaceAll("$1$2");
+    for (Pattern p : SHORTENERS) {
+      Matcher m = p.matcher(f);
+      if (m.find()) {
+        StringBuilder sb = new StringBuilder();
+        for (int g = 1; g <= m.groupCount(); g++) {
+          if (m.group(g) != null) {
+            sb.append(m.group(g));
+          }
+        }
+        return sb.toString();
+      }
+    }
+    return f;
   }
+
 
   /** A frame to draw: its node, left edge and width as shares of the total, and its level. */
   private record Placed(Node node, double start, double share, int level) {}

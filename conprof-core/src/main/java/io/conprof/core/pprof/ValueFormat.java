@@ -93,15 +93,19 @@ final class ValueFormat {
 
   /** pprof's percentage: "  100%", two decimals from 1%, else two significant digits. */
   static String percentage(long value, long total) {
+    String p = percentageStripped(value, total);
+    return p.length() >= 6 ? p : "      ".substring(p.length()) + p;
+  }
+
+  /** {@link #percentage} without the padding, as pprof's flame-graph JSON trims it. */
+  static String percentageStripped(long value, long total) {
     double ratio = total == 0 ? 0 : Math.abs((double) value / total) * 100;
     if (ratio >= 99.95 && ratio <= 100.05) {
-      return "  100%";
+      return "100%";
     }
-    if (ratio >= 1.0) {
-      return String.format(Locale.ROOT, "%5s%%", fixed2(ratio));
-    }
-    return String.format(Locale.ROOT, "%5s%%", goG2(ratio));
+    return (ratio >= 1.0 ? fixed2(ratio) : goG2(ratio)) + "%";
   }
+
 
   /**
    * Go's {@code %.2f}: the exact binary value rounded to two decimals, ties to even ({@code

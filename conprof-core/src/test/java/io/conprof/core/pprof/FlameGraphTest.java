@@ -109,9 +109,22 @@ class FlameGraphTest {
 
     String json = g.toJson();
 
-    assertThat(json).startsWith("{\"n\":\"root\",\"f\":\"root\",\"v\":20,\"l\":\"20ns\",\"p\":\"100.00%\",\"c\":[");
+    assertThat(json).startsWith("{\"n\":\"root\",\"f\":\"root\",\"v\":20,\"l\":\"20ns\",\"p\":\"100%\",\"c\":[");
     assertThat(json).contains("{\"n\":\"a;b\",\"f\":\"a;b\",\"v\":2,\"l\":\"2ns\",\"p\":\"10.00%\",\"c\":[]}");
     assertThat(toNode(new JsonReader(json).readValue())).isEqualTo(g.root());
+  }
+
+  @Test
+  void json_usesOneReportUnitAndPprofsPercentages() throws IOException {
+    Profile p = ProfileReader.defaults().read(Fixtures.pprof("pprof__sample.cpu"));
+
+    String json = FlameGraph.of(p, "cpu").toJson();
+
+    // The smallest self value is 10ms, under 1% of the 1.76s total, so pprof's rule picks the unit
+    // of 100 x 10ms: every value is printed in seconds.
+    assertThat(json).startsWith("{\"n\":\"root\",\"f\":\"root\",\"v\":1760000000,\"l\":\"1.76s\",\"p\":\"100%\",");
+    assertThat(json).contains("\"f\":\"runtime.mapiternext\",\"v\":1370000000,\"l\":\"1.37s\",\"p\":\"77.84%\"");
+    assertThat(json).contains("\"v\":10000000,\"l\":\"0.01s\",\"p\":\"0.57%\"");
   }
 
   @Test
@@ -152,11 +165,15 @@ class FlameGraphTest {
   }
 
   @Test
-  void shortName_dropsThePackagePath() {
+  void shortName_shortensAsPprofsFlameGraph() {
     assertThat(FlameGraph.shortName("net/http.(*conn).serve")).isEqualTo("http.(*conn).serve");
     assertThat(FlameGraph.shortName("github.com/a/b.(*T).m")).isEqualTo("b.(*T).m");
     assertThat(FlameGraph.shortName("main.main")).isEqualTo("main.main");
-    assertThat(FlameGraph.shortName("io.conprof.Foo.bar")).isEqualTo("io.conprof.Foo.bar");
+    assertThat(FlameGraph.shortName("github.com/foo/bar/v2/pkg.F")).isEqualTo("pkg.F");
+    assertThat(FlameGraph.shortName("io.conprof.Foo.bar")).isEqualTo("Foo.bar");
+    assertThat(FlameGraph.shortName("com.example.Foo$Inner.run(int)")).isEqualTo("Foo$Inner.run");
+    assertThat(FlameGraph.shortName("(anonymous namespace)::ns::Server::handle")).isEqualTo("Server::handle");
+    assertThat(FlameGraph.shortName("[libc.so.6]")).isEqualTo("[libc.so.6]");
   }
 
   private static Document parseXml(String svg) throws Exception {
