@@ -38,7 +38,8 @@ import java.util.stream.Stream;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.conprof.benchmarks.scrape.ScrapeLoadSoak
  *     [--targets 1000] [--interval 10s] [--duration 180s] [--warmup 20s] [--cpu-seconds 1|derived]
- *     [--sink count|tsdb] [--max-requests 256] [--max-requests-per-host 16] [--latency-ms 2]
+ *     [--sink count|tsdb] [--max-requests 256] [--max-requests-per-host 16] [--max-idle-connections N]
+ *     [--latency-ms 2]
  * </pre>
  *
  * <p>The targets are a {@link FakePprofTarget} in a child JVM (so the scraper's CPU and heap are
@@ -127,6 +128,7 @@ public final class ScrapeLoadSoak {
     String sinkKind = "count";
     int maxRequests = -1;
     int maxPerHost = -1;
+    int maxIdle = -1;
     long latencyMillis = 2;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -144,6 +146,7 @@ public final class ScrapeLoadSoak {
         case "--sink" -> sinkKind = v;
         case "--max-requests" -> maxRequests = Integer.parseInt(v);
         case "--max-requests-per-host" -> maxPerHost = Integer.parseInt(v);
+        case "--max-idle-connections" -> maxIdle = Integer.parseInt(v);
         case "--latency-ms" -> latencyMillis = Long.parseLong(v);
         default -> throw new IllegalArgumentException("unknown argument " + a);
       }
@@ -195,13 +198,16 @@ public final class ScrapeLoadSoak {
     }
     CountingSink sink = new CountingSink(tsdb == null ? null : tsdb.asSink());
     ScrapeManager.Builder mb = ScrapeManager.builder(sink);
-    if (maxRequests > 0 || maxPerHost > 0) {
+    if (maxRequests > 0 || maxPerHost > 0 || maxIdle >= 0) {
       io.conprof.core.scrape.OkHttpProfileFetcher.Builder fb = io.conprof.core.scrape.OkHttpProfileFetcher.builder();
       if (maxRequests > 0) {
         fb.maxConcurrentRequests(maxRequests);
       }
       if (maxPerHost > 0) {
         fb.maxConcurrentRequestsPerHost(maxPerHost);
+      }
+      if (maxIdle >= 0) {
+        fb.maxIdleConnections(maxIdle);
       }
       mb.fetcher(fb.build());
     }
