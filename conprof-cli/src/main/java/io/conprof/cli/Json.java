@@ -122,6 +122,20 @@ final class Json {
     sb.append('"');
   }
 
+  /** A label set as a JSON object. */
+  static void labels(StringBuilder sb, io.conprof.core.model.Labels labels) {
+    sb.append('{');
+    boolean first = true;
+    for (io.conprof.core.model.Label l : labels) {
+      sb.append(first ? "" : ",");
+      first = false;
+      quote(sb, l.name());
+      sb.append(':');
+      quote(sb, l.value());
+    }
+    sb.append('}');
+  }
+
   static String quote(String s) {
     StringBuilder sb = new StringBuilder(s.length() + 2);
     quote(sb, s);

@@ -4,6 +4,7 @@ import io.conprof.core.model.Durations;
 import io.conprof.core.scrape.ScrapeManager;
 import io.conprof.core.scrape.config.ConfigException;
 import io.conprof.core.scrape.config.ScrapeConfigFile;
+import io.conprof.query.web.WebServer;
 import io.conprof.tsdb.Tsdb;
 import io.conprof.tsdb.TsdbOptions;
 import java.io.IOException;
@@ -36,7 +37,7 @@ import picocli.CommandLine.Spec;
       "Runs until SIGTERM or SIGINT (exit 0 after the store is closed); SIGHUP reloads the config.",
       "Exit codes: 0 stopped by a signal, 1 the store or HTTP address failed, 2 bad usage or config."
     })
-final class ScrapeCommand implements Callable<Integer> {
+class ScrapeCommand implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(ScrapeCommand.class);
 
   @Spec CommandSpec spec;
@@ -57,6 +58,24 @@ final class ScrapeCommand implements Callable<Integer> {
   String httpAddress;
 
   private final CountDownLatch stop = new CountDownLatch(1);
+
+  /** The command's name in messages. */
+  String name() {
+    return "scrape";
+  }
+
+  /**
+   * The HTTP server's settings beyond the scraper's: {@code scrape} serves only the operational
+   * endpoints, {@code all} adds the query API over the store and the web UI.
+   */
+  WebServer.Builder web(WebServer.Builder b, Tsdb db) {
+    return b.ui(false);
+  }
+
+  /** Stops the command as SIGTERM would (used by tests that run it in-process). */
+  void stop() {
+    stop.countDown();
+  }
 
   static ScrapeConfigFile loadConfig(Path file) {
     try {
@@ -132,7 +151,15 @@ final class ScrapeCommand implements Callable<Integer> {
             }
           }
         };
-        try (ScrapeWebServer web = new ScrapeWebServer(address, manager, reload)) {
+        WebServer.Builder builder = WebServer.builder().address(address).targets(manager::targets).reload(reload)
+            .extraMetrics(sb -> {
+              try {
+                manager.metrics().writeText(sb);
+              } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            });
+        try (WebServer web = web(builder, db).build()) {
           boolean signals = Signals.handle("TERM", stop::countDown) & Signals.handle("INT", stop::countDown);
           Thread hook = null;
           if (!signals) {
@@ -141,11 +168,12 @@ final class ScrapeCommand implements Callable<Integer> {
           }
           Signals.handle("HUP", () -> new Thread(reload::get, "conprof-reload").start());
           InetSocketAddress bound = web.address();
-          err.println("conprof-cli scrape: scraping " + config.scrapeConfigs().size() + " job(s) into " + dir
-              + "; listening on " + bound.getHostString() + ":" + bound.getPort());
+          err.println("conprof-cli " + name() + ": scraping " + config.scrapeConfigs().size() + " job(s) into " + dir
+              + "; listening on " + bound.getHostString() + ":" + bound.getPort()
+              + (web.routePrefix().isEmpty() ? "" : " under " + web.routePrefix()) + uiHint(web));
           err.flush();
           stop.await();
-          err.println("conprof-cli scrape: stopping: finishing scrapes in flight and closing the store");
+          err.println("conprof-cli " + name() + ": stopping: finishing scrapes in flight and closing the store");
           err.flush();
         }
       } catch (IOException e) {
@@ -159,5 +187,10 @@ final class ScrapeCommand implements Callable<Integer> {
       throw new CliException(1, dir + ": closing the store: " + e.getMessage(), e);
     }
     return 0;
+  }
+
+  /** " (UI: URL)" where the command serves the UI. */
+  String uiHint(WebServer web) {
+    return "";
   }
 }

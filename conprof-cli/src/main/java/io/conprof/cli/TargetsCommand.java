@@ -50,9 +50,9 @@ final class TargetsCommand implements Callable<Integer> {
         sb.append(first ? "" : ",");
         first = false;
         sb.append("{\"discoveredLabels\":");
-        ScrapeWebServer.labels(sb, t.discoveredLabels());
+        Json.labels(sb, t.discoveredLabels());
         sb.append(",\"labels\":");
-        ScrapeWebServer.labels(sb, t.labels());
+        Json.labels(sb, t.labels());
         sb.append(",\"scrapePool\":").append(Json.quote(t.job()));
         sb.append(",\"scrapeUrl\":").append(Json.quote(t.url().toString())).append('}');
       }
@@ -62,7 +62,7 @@ final class TargetsCommand implements Callable<Integer> {
         sb.append(first ? "" : ",");
         first = false;
         sb.append("{\"discoveredLabels\":");
-        ScrapeWebServer.labels(sb, d.discoveredLabels());
+        Json.labels(sb, d.discoveredLabels());
         sb.append(",\"scrapePool\":").append(Json.quote(d.job()));
         sb.append(",\"reason\":").append(Json.quote(d.reason())).append('}');
       }

@@ -32,8 +32,15 @@ import java.util.Map;
  * how many were left out. A 100,000-node graph therefore gives an SVG of a few megabytes at most.
  */
 public final class FlameGraph {
-  /** One frame of the tree. */
-  public record Node(String name, long value, List<Node> children) {}
+  /**
+   * One frame of the tree: its cumulative {@code value} and, in a {@linkplain #diff diff} graph,
+   * its cumulative {@code baseValue} in the base profile (0 otherwise).
+   */
+  public record Node(String name, long value, long baseValue, List<Node> children) {
+    public Node(String name, long value, List<Node> children) {
+      this(name, value, 0, children);
+    }
+  }
 
   private static final int WIDTH = 1200;
   private static final int FRAME_HEIGHT = 16;
@@ -45,13 +52,15 @@ public final class FlameGraph {
   private final long total;
   private final int nodeCount;
   private final long reportTotal; // pprof's total (absolute values; the base side of a diff)
+  private final boolean diff;
 
-  private FlameGraph(Node root, ValueType valueType, long total, int nodeCount, long reportTotal) {
+  private FlameGraph(Node root, ValueType valueType, long total, int nodeCount, long reportTotal, boolean diff) {
     this.root = root;
     this.valueType = valueType;
     this.total = total;
     this.nodeCount = nodeCount;
     this.reportTotal = reportTotal;
+    this.diff = diff;
   }
 
   /** The flame graph of {@code profile}'s column {@code sampleType} (null or "" = default). */
@@ -59,6 +68,30 @@ public final class FlameGraph {
     StackTable st = new StackTable(profile, sampleType);
     MutableNode root = new MutableNode("root");
     int[] count = {1};
+    add(root, st, false, count);
+    return new FlameGraph(root.freeze(), st.valueType, root.value, count[0], st.total, false);
+  }
+
+  /**
+   * A differential flame graph of {@code target} against {@code base} (column {@code sampleType},
+   * null or "" = the target's default): the tree of both profiles' stacks, each node with its
+   * value in the target ({@link Node#value()}, which sizes the frame) and in the base ({@link
+   * Node#baseValue()}), so a renderer can colour frames by growth. Shares are of the target's
+   * total. Both profiles must have the sample type.
+   *
+   * @throws IllegalArgumentException when a profile lacks the sample type
+   */
+  public static FlameGraph diff(Profile base, Profile target, String sampleType) {
+    StackTable t = new StackTable(target, sampleType);
+    StackTable b = new StackTable(base, t.valueType.type());
+    MutableNode root = new MutableNode("root");
+    int[] count = {1};
+    add(root, t, false, count);
+    add(root, b, true, count);
+    return new FlameGraph(root.freeze(), t.valueType, root.value, count[0], t.total, true);
+  }
+
+  private static void add(MutableNode root, StackTable st, boolean base, int[] count) {
     for (int s = 0; s < st.stacks.length; s++) {
       long v = st.values[s];
       if (v == 0) {
@@ -66,13 +99,17 @@ public final class FlameGraph {
       }
       int[] stack = st.stacks[s];
       MutableNode n = root;
-      root.value += v;
+      n.add(v, base);
       for (int i = stack.length - 1; i >= 0; i--) {
         n = n.child(st.names.get(stack[i]), count);
-        n.value += v;
+        n.add(v, base);
       }
     }
-    return new FlameGraph(root.freeze(), st.valueType, root.value, count[0], st.total);
+  }
+
+  /** Whether this is a {@linkplain #diff differential} graph. */
+  public boolean isDiff() {
+    return diff;
   }
 
   public Node root() {
@@ -153,7 +190,11 @@ public final class FlameGraph {
     quote(sb, n == root ? n.name() : shortName(n.name()));
     sb.append(",\"f\":");
     quote(sb, n.name());
-    sb.append(",\"v\":").append(n.value()).append(",\"l\":");
+    sb.append(",\"v\":").append(n.value());
+    if (diff) {
+      sb.append(",\"b\":").append(n.baseValue());
+    }
+    sb.append(",\"l\":");
     quote(sb, format.format(n.value()));
     sb.append(",\"p\":");
     quote(sb, ValueFormat.percentageStripped(n.value(), reportTotal));
@@ -451,11 +492,20 @@ public final class FlameGraph {
   private static final class MutableNode {
     final String name;
     long value;
+    long baseValue;
     Map<String, MutableNode> children;
     Node frozen;
 
     MutableNode(String name) {
       this.name = name;
+    }
+
+    void add(long v, boolean base) {
+      if (base) {
+        baseValue += v;
+      } else {
+        value += v;
+      }
     }
 
     MutableNode child(String childName, int[] count) {
@@ -486,7 +536,7 @@ public final class FlameGraph {
       for (int i = order.size() - 1; i >= 0; i--) {
         MutableNode m = order.get(i);
         if (m.children == null) {
-          m.frozen = new Node(m.name, m.value, List.of());
+          m.frozen = new Node(m.name, m.value, m.baseValue, List.of());
           continue;
         }
         List<Node> out = new ArrayList<>(m.children.size());
@@ -495,7 +545,7 @@ public final class FlameGraph {
           c.frozen = null;
         }
         out.sort(Comparator.comparing(Node::name));
-        m.frozen = new Node(m.name, m.value, Collections.unmodifiableList(out));
+        m.frozen = new Node(m.name, m.value, m.baseValue, Collections.unmodifiableList(out));
         m.children = null;
       }
       return frozen;

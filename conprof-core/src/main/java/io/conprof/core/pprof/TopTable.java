@@ -175,8 +175,31 @@ public final class TopTable {
     return rows;
   }
 
-  /** The text {@code go tool pprof -top -nodecount=N} prints; {@code nodeCount <= 0}: no limit. */
-  public String format(int nodeCount) {
+  /**
+   * One row of a {@link Report}: the values, pprof's percentages, the values in the report's one
+   * unit and pprof's "(inline)" / "(partial-inline)" label (empty when none).
+   */
+  public record ReportRow(String name, String inlineLabel, long flat, double flatPercent,
+      double sumPercent, long cum, double cumPercent, String flatFormat, String cumFormat) {}
+
+  /**
+   * The rows {@code go tool pprof -top -nodecount=N} shows, with its header facts.
+   *
+   * @param total pprof's total, {@code totalFormat} in the report's unit
+   * @param shownFlat the sum of the shown rows' flat values
+   * @param dropped functions left out because their cum is at most {@code cutoff}
+   * @param candidates functions above the cutoff (more than {@code rows} when the node count cut)
+   */
+  public record Report(ValueType valueType, long total, String totalFormat, long shownFlat,
+      String shownFlatFormat, int dropped, long cutoff, String cutoffFormat, int candidates,
+      List<ReportRow> rows) {
+    public Report {
+      rows = List.copyOf(rows);
+    }
+  }
+
+  /** pprof's text report as values; {@code nodeCount <= 0}: no limit. */
+  public Report report(int nodeCount) {
     // pprof derives its cutoffs from the sum of flat values (signed), not from the report total.
     long flatTotal = 0;
     for (Row r : rows) {
@@ -195,45 +218,71 @@ public final class TopTable {
     if (nodeCount > 0 && kept.size() > nodeCount) {
       kept = kept.subList(0, nodeCount);
     }
-    long min = 0;
+    List<Row> shownRows = new ArrayList<>(kept.size());
     for (int i : kept) {
-      long m = Math.abs(rows.get(i).flat());
+      shownRows.add(rows.get(i));
+    }
+    ValueFormat fmt = reportFormat(shownRows);
+    String[] inlineLabels = inlineLabels(kept, edgeCutoff);
+    List<ReportRow> out = new ArrayList<>(kept.size());
+    long running = 0;
+    for (int i : kept) {
+      Row r = rows.get(i);
+      running += r.flat();
+      out.add(new ReportRow(r.name(), inlineLabels[i], r.flat(), r.flatPercent(), pct(running, total), r.cum(),
+          r.cumPercent(), fmt.format(r.flat()), fmt.format(r.cum())));
+    }
+    return new Report(valueType, total, fmt.format(total), running, fmt.format(running), dropped, cutoff,
+        fmt.format(cutoff), beforeCount, out);
+  }
+
+  /** pprof's one unit for a report: from the smallest non-zero flat (else cum) value shown. */
+  private ValueFormat reportFormat(List<Row> shown) {
+    long min = 0;
+    for (Row r : shown) {
+      long m = Math.abs(r.flat());
       if (m == 0) {
-        m = Math.abs(rows.get(i).cum());
+        m = Math.abs(r.cum());
       }
       if (m > 0 && (min == 0 || m < min)) {
         min = m;
       }
     }
-    ValueFormat fmt = ValueFormat.forRange(valueType.unit(), min, total);
+    return ValueFormat.forRange(valueType.unit(), min, total);
+  }
+
+  /** The text {@code go tool pprof -top -nodecount=N} prints; {@code nodeCount <= 0}: no limit. */
+  public String format(int nodeCount) {
+    Report report = report(nodeCount);
+    List<Row> shownRows = new ArrayList<>(report.rows().size());
+    for (ReportRow r : report.rows()) {
+      shownRows.add(new Row(r.name(), r.flat(), r.flatPercent(), r.sumPercent(), r.cum(), r.cumPercent()));
+    }
+    ValueFormat fmt = reportFormat(shownRows);
     StringBuilder sb = new StringBuilder();
     for (String l : headerLabels(fmt)) {
       sb.append(l).append('\n');
     }
-    long flatSum = 0;
-    for (int i : kept) {
-      flatSum += rows.get(i).flat();
-    }
-    sb.append("Showing nodes accounting for ").append(fmt.format(flatSum)).append(", ")
-        .append(ValueFormat.percentage(flatSum, total).strip()).append(" of ").append(fmt.format(total)).append(" total\n");
+    sb.append("Showing nodes accounting for ").append(report.shownFlatFormat()).append(", ")
+        .append(ValueFormat.percentage(report.shownFlat(), total).strip()).append(" of ")
+        .append(report.totalFormat()).append(" total\n");
+    int shown = report.rows().size();
     if (total != 0) {
-      if (dropped > 0) {
-        sb.append("Dropped ").append(dropped).append(dropped > 1 ? " nodes" : " node").append(" (cum <= ")
-            .append(fmt.format(cutoff)).append(")\n");
+      if (report.dropped() > 0) {
+        sb.append("Dropped ").append(report.dropped()).append(report.dropped() > 1 ? " nodes" : " node")
+            .append(" (cum <= ").append(report.cutoffFormat()).append(")\n");
       }
-      if (kept.size() > 0 && kept.size() < beforeCount) {
-        sb.append("Showing top ").append(kept.size()).append(" nodes out of ").append(beforeCount).append('\n');
+      if (shown > 0 && shown < report.candidates()) {
+        sb.append("Showing top ").append(shown).append(" nodes out of ").append(report.candidates()).append('\n');
       }
     }
     sb.append(String.format(Locale.ROOT, "%10s %5s%% %5s%% %10s %5s%%%n", "flat", "flat", "sum", "cum", "cum"));
-    String[] inlineLabels = inlineLabels(kept, edgeCutoff);
     long running = 0;
-    for (int i : kept) {
-      Row r = rows.get(i);
+    for (ReportRow r : report.rows()) {
       running += r.flat();
-      String inl = inlineLabels[i].isEmpty() ? "" : " " + inlineLabels[i];
-      sb.append(String.format(Locale.ROOT, "%10s %s %s %10s %s  %s%s%n", fmt.format(r.flat()),
-          ValueFormat.percentage(r.flat(), total), ValueFormat.percentage(running, total), fmt.format(r.cum()),
+      String inl = r.inlineLabel().isEmpty() ? "" : " " + r.inlineLabel();
+      sb.append(String.format(Locale.ROOT, "%10s %s %s %10s %s  %s%s%n", r.flatFormat(),
+          ValueFormat.percentage(r.flat(), total), ValueFormat.percentage(running, total), r.cumFormat(),
           ValueFormat.percentage(r.cum(), total), r.name(), inl));
     }
     return sb.toString();

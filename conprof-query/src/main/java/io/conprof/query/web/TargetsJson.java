@@ -1,0 +1,54 @@
+package io.conprof.query.web;
+
+import io.conprof.core.scrape.DroppedTarget;
+import io.conprof.core.scrape.TargetHealth;
+import io.conprof.core.scrape.TargetStatus;
+import java.time.format.DateTimeFormatter;
+
+/** {@code /api/v1/targets}' data in conprof's (and Prometheus') shape. */
+final class TargetsJson {
+  private TargetsJson() {}
+
+  /** {@code state}: active, dropped or any; a null status (no scraping here) gives empty lists. */
+  static String of(TargetStatus status, String state) {
+    StringBuilder sb = new StringBuilder("{\"activeTargets\":[");
+    if (status != null && !state.equals("dropped")) {
+      boolean first = true;
+      for (TargetHealth t : status.active()) {
+        sb.append(first ? "" : ",");
+        first = false;
+        sb.append("{\"discoveredLabels\":");
+        JsonText.labels(sb, t.discoveredLabels());
+        sb.append(",\"labels\":");
+        JsonText.labels(sb, t.labels());
+        sb.append(",\"scrapePool\":");
+        JsonText.quote(sb, t.scrapePool());
+        sb.append(",\"scrapeUrl\":");
+        JsonText.quote(sb, t.scrapeUrl());
+        sb.append(",\"globalUrl\":");
+        JsonText.quote(sb, t.scrapeUrl());
+        sb.append(",\"lastError\":");
+        JsonText.quote(sb, t.lastError());
+        sb.append(",\"lastScrape\":");
+        JsonText.quote(sb, t.lastScrape().map(DateTimeFormatter.ISO_INSTANT::format).orElse("0001-01-01T00:00:00Z"));
+        sb.append(",\"lastScrapeDuration\":").append(t.lastScrapeDuration().toNanos() / 1e9);
+        sb.append(",\"health\":");
+        JsonText.quote(sb, t.health().apiName());
+        sb.append(",\"profilesStored\":").append(t.profilesStored());
+        sb.append('}');
+      }
+    }
+    sb.append("],\"droppedTargets\":[");
+    if (status != null && !state.equals("active")) {
+      boolean first = true;
+      for (DroppedTarget d : status.dropped()) {
+        sb.append(first ? "" : ",");
+        first = false;
+        sb.append("{\"discoveredLabels\":");
+        JsonText.labels(sb, d.discoveredLabels());
+        sb.append('}');
+      }
+    }
+    return sb.append("]}").toString();
+  }
+}
