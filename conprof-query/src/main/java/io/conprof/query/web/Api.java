@@ -268,6 +268,11 @@ final class Api {
       }
     }
     if (result.isEmpty()) {
+      for (String w : result.warnings()) {
+        if (w.contains("timeout exceeded")) {
+          throw new ApiException(ApiException.Kind.TIMEOUT, w + " (no profile was read before the query timeout)");
+        }
+      }
       throw new ApiException(ApiException.Kind.NOT_FOUND, "profile not found"
           + (suffix.isEmpty() ? "" : " for " + queryName));
     }
