@@ -30,6 +30,11 @@ final class AllCommand extends ScrapeCommand {
   }
 
   @Override
+  void checkOptions() {
+    webOptions.apply(WebServer.builder());
+  }
+
+  @Override
   WebServer.Builder web(WebServer.Builder b, Tsdb db) {
     return webOptions.apply(b).tsdb(db).ui(true);
   }

@@ -115,9 +115,13 @@ class ScrapeCommand implements Callable<Integer> {
     return host.isEmpty() ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
   }
 
+  /** Checks the options beyond the scraper's before anything is opened. */
+  void checkOptions() {}
+
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
+    checkOptions();
     Duration retentionTime;
     try {
       retentionTime = Durations.parse(retention);
