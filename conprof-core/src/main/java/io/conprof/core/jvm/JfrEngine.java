@@ -7,6 +7,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
+import java.nio.channels.ClosedByInterruptException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -397,6 +398,10 @@ final class JfrEngine {
       try {
         s.emitOldObjectSamples();
       } catch (IOException | RuntimeException e) {
+        if (e instanceof ClosedByInterruptException || Thread.currentThread().isInterrupted()) {
+          liveObjectsReadNanos = 0; // the reader is being stopped: not a failure, and read again next time
+          throw new InterruptedException("interrupted while JFR wrote its live-object samples");
+        }
         if (!liveObjectsFailed) {
           liveObjectsFailed = true;
           LOG.warn("could not read JFR's live-object samples; heap in-use columns stay estimates", e);

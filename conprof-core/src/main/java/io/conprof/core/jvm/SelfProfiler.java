@@ -32,8 +32,14 @@ import org.slf4j.LoggerFactory;
  * below a quarter of the budget it doubles them back toward the configured rates. A profile the
  * sink refuses is logged and skipped; the loop never dies of one failure.
  *
- * <p>Shutdown. {@link #close()} interrupts the thread, waits for it at most 900 ms and releases
- * the profiler, so it returns within a second; the thread is a daemon and never holds the JVM up.
+ * <p>Shutdown. {@link #close()} stops the thread and releases the profiler within a second: the
+ * thread is interrupted wherever it waits (for the next tick, for JFR to deliver a window's
+ * events, for a heap read), and the CPU window still open is dropped, not written (completing it
+ * would mean waiting up to a second for JFR's next flush). It is never interrupted inside {@link
+ * ProfileSink#append}: an interrupt during file I/O closes the channel ({@code
+ * ClosedByInterruptException}) and would break the host's store. {@code close()} waits for an
+ * append in progress for at most {@value #CLOSE_WAIT_MILLIS} ms in all; the thread then stops
+ * before its next append. The thread is a daemon and never holds the JVM up.
  */
 public final class SelfProfiler implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SelfProfiler.class);
@@ -50,6 +56,9 @@ public final class SelfProfiler implements AutoCloseable {
   private final OverheadMeter meter = new OverheadMeter();
   private final Thread thread;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Orders close()'s interrupt against the thread entering the sink. */
+  private final Object sinkLock = new Object();
+  private boolean inSink; // guarded by sinkLock
   private final AtomicLong profilesWritten = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
   private volatile double lastOverheadFraction;
@@ -98,7 +107,11 @@ public final class SelfProfiler implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    thread.interrupt();
+    synchronized (sinkLock) {
+      if (!inSink) { // else the thread sees closed when the append returns
+        thread.interrupt();
+      }
+    }
     try {
       thread.join(CLOSE_WAIT_MILLIS);
     } catch (InterruptedException e) {
@@ -164,7 +177,19 @@ public final class SelfProfiler implements AutoCloseable {
     try {
       byte[] profile = source.take().toProfile().toByteArray();
       Labels labels = Labels.of("__name__", type.goName(), "job", job, "instance", instance);
-      sink.append(labels, TimeUnit.NANOSECONDS.toMillis(timestampEpochNanos), profile);
+      synchronized (sinkLock) {
+        if (closed.get()) {
+          throw new InterruptedException("closed"); // close() may have interrupted us already, or not
+        }
+        inSink = true;
+      }
+      try {
+        sink.append(labels, TimeUnit.NANOSECONDS.toMillis(timestampEpochNanos), profile);
+      } finally {
+        synchronized (sinkLock) {
+          inSink = false;
+        }
+      }
       profilesWritten.incrementAndGet();
     } catch (InterruptedException e) {
       throw e;

@@ -9,11 +9,19 @@ import io.conprof.core.pprof.ProfileReader;
 import io.conprof.core.pprof.ValueType;
 import io.conprof.core.sink.ProfileSink;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -91,6 +99,88 @@ class SelfProfilerTest {
     assertThat(profiler.failures()).isGreaterThanOrEqualTo(2).isEqualTo(calls[0]);
     assertThat(profiler.profilesWritten()).isZero();
     assertThat(profiler.threadAlive()).isFalse();
+  }
+
+  @Test
+  void close_duringAnAppend_neverInterruptsTheSink_andWaitsForTheAppend() throws Exception {
+    Path file = Files.createTempFile("conprof-sink-", ".bin");
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    List<Throwable> sinkErrors = new CopyOnWriteArrayList<>();
+    boolean[] completed = {false};
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ProfileSink fileSink = (labels, ts, profile) -> {
+        entered.countDown();
+        try {
+          release.await(); // the host's store is busy; close() is called meanwhile
+          channel.write(ByteBuffer.wrap(profile)); // an interrupt now would close the host's channel
+          completed[0] = true;
+        } catch (InterruptedException | IOException e) {
+          sinkErrors.add(e);
+        }
+      };
+      SelfProfiler profiler = SelfProfiler.builder().sink(fileSink).interval(Duration.ofSeconds(1))
+          .types(EnumSet.of(JvmProfileType.GOROUTINE)).start();
+      assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+      Thread closer = new Thread(profiler::close);
+      closer.start();
+      while (closer.getState() != Thread.State.TIMED_WAITING && closer.isAlive()) {
+        Thread.onSpinWait(); // until close() waits for the append
+      }
+      release.countDown();
+      closer.join();
+
+      assertThat(sinkErrors).isEmpty();
+      assertThat(completed[0]).isTrue();
+      assertThat(channel.isOpen()).isTrue();
+      assertThat(profiler.threadAlive()).isFalse();
+      assertThat(profiler.profilesWritten()).isEqualTo(1);
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  @Test
+  void close_whileWaitingForJfr_returnsWithinASecondAndWritesNothingMore() throws Exception {
+    MemorySink sink = new MemorySink();
+    SelfProfiler profiler = SelfProfiler.builder().sink(sink).interval(Duration.ofSeconds(1)).start();
+    for (int i = 0; i < 100 && sink.stored.isEmpty(); i++) {
+      Workloads.spin(Duration.ofMillis(100));
+    }
+    Workloads.spin(Duration.ofMillis(1_200)); // into a tick, waiting for JFR to deliver the next window
+    long start = System.nanoTime();
+    profiler.close();
+    long closeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    int stored = sink.stored.size();
+    Thread.sleep(1_200);
+
+    assertThat(closeMillis).as("milliseconds in close()").isLessThan(1_000);
+    assertThat(profiler.threadAlive()).isFalse();
+    assertThat(sink.stored).hasSize(stored);
+    assertThat(profiler.failures()).isZero();
+  }
+
+  @Test
+  void heapRead_interrupted_throwsInterruptedExceptionInsteadOfFailing() throws Exception {
+    try (JvmProfiler profiler = JvmProfiler.start()) {
+      JfrEngine engine = profiler.engine();
+      Thread.currentThread().interrupt();
+      try {
+        assertThatThrownBy(() -> engine.refreshLiveObjects(0)).isInstanceOf(InterruptedException.class);
+      } finally {
+        Thread.interrupted();
+      }
+      for (int i = 0; i < 20; i++) { // live objects for JFR's sampler to hold
+        Workloads.retainArrays(2);
+        Workloads.allocate(Duration.ofMillis(20));
+      }
+      engine.refreshLiveObjects(0); // a later read is not marked as failed and still reads the samples
+
+      assertThat(engine.allocations(JvmProfileType.HEAP, 0).comments())
+          .anyMatch(c -> c.contains("live objects JFR's jdk.OldObjectSample held"));
+    } finally {
+      Workloads.release();
+    }
   }
 
   @Test
