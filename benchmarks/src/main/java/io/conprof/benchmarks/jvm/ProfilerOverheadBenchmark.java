@@ -31,7 +31,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * error columns (99.9% intervals over forks × iterations) as the spread.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar ProfilerOverhead}. The measurement
- * iterations are 10 s long so that each covers at least one self-profiler tick.
+ * iterations are 10 s long so that each covers at least one self-profiler tick. On a shared machine
+ * the forks run minutes apart and background load differs between them by more than the 1% to be
+ * resolved; {@link InterleavedProfilerOverhead} alternates the settings in one JVM and compares
+ * neighbouring windows instead.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -73,25 +76,7 @@ public class ProfilerOverheadBenchmark {
   /** Integer work in a small call tree, so samples land in several methods. */
   @Benchmark
   public long cpuBound() {
-    long acc = 0;
-    for (int i = 0; i < 1_000; i++) {
-      acc += i % 3 == 0 ? mix(acc + i) : scramble(acc ^ i);
-    }
-    return acc;
-  }
-
-  private static long mix(long x) {
-    x ^= x >>> 33;
-    x *= 0xff51afd7ed558ccdL;
-    x ^= x >>> 33;
-    return x;
-  }
-
-  private static long scramble(long x) {
-    for (int k = 0; k < 4; k++) {
-      x = Long.rotateLeft(x * 0x9e3779b97f4a7c15L, 17) ^ k;
-    }
-    return x;
+    return OverheadWorkloads.cpuBound();
   }
 
   /** Short-lived arrays and objects of mixed sizes, as request handling allocates. */
