@@ -6,6 +6,9 @@ import { Timelines, formatTime, escapeValue } from './timeline.js';
 import { FlameGraph } from './flamegraph.js';
 
 const $ = id => document.getElementById(id);
+const errors = [];
+window.addEventListener('error', e => errors.push(String(e.message || e.error)));
+window.addEventListener('unhandledrejection', e => errors.push(String(e.reason?.stack || e.reason)));
 const RANGES = { s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5 };
 
 // ---- state and URL
@@ -14,6 +17,8 @@ const state = {
   query: '', range: '30m', now: true, from: 0, to: 0,
   a: null, b: null, sample: '', search: '',
   resolvedFrom: 0, resolvedTo: 0, timelineReady: false, profileReady: false, series: 0,
+  // completed renders (results, "No result" or errors), so a test can wait for the next one
+  renders: { timeline: 0, profile: 0 },
 };
 
 export function parseDuration(text) {
@@ -232,6 +237,8 @@ async function runQuery() {
     setStatus('');
     $('timelines').hidden = true;
     showMessages($('error'), [e.message]);
+    state.timelineReady = true;
+    state.renders.timeline++;
     return;
   }
   if (seq !== querySeq) return;
@@ -243,6 +250,7 @@ async function runQuery() {
     state.series = 0;
     setStatus('');
     state.timelineReady = true;
+    state.renders.timeline++;
     return;
   }
   $('timelines').hidden = false;
@@ -254,6 +262,7 @@ async function runQuery() {
   setStatus(`${res.data.length} series, ${points} profiles · ${Math.round(arrived - started)} ms query, `
     + `${Math.round(performance.now() - arrived)} ms draw`);
   state.timelineReady = true;
+  state.renders.timeline++;
 }
 
 function setStatus(text, loading = false) {
@@ -293,7 +302,7 @@ function setCompareArmed(on) {
 const flame = new FlameGraph($('flamegraph'), $('tooltip'));
 let profileSeq = 0;
 let topData = null;
-let topSort = { key: 'flat', asc: false };
+let topSort = null; // null: the server's order (go tool pprof -top)
 let unit = '';
 
 function profileParams() {
@@ -347,6 +356,7 @@ async function openProfile(scroll) {
     $('flame-wrap').hidden = true;
     $('top').hidden = true;
     state.profileReady = true;
+    state.renders.profile++;
     return;
   }
   if (seq !== profileSeq) return;
@@ -365,6 +375,7 @@ async function openProfile(scroll) {
   renderTop();
   applySearch();
   state.profileReady = true;
+  state.renders.profile++;
 }
 
 function renderFrameList() {
@@ -379,11 +390,13 @@ function renderFrameList() {
 
 function renderTop() {
   const items = [...topData.items];
-  const k = topSort.key;
-  items.sort((x, y) => {
-    const c = k === 'name' ? x.name.localeCompare(y.name) : y[k] - x[k] || y.flat - x.flat;
-    return topSort.asc ? -c : c;
-  });
+  const k = topSort?.key;
+  if (topSort) {
+    items.sort((x, y) => {
+      const c = k === 'name' ? x.name.localeCompare(y.name) : y[k] - x[k] || y.flat - x.flat;
+      return topSort.asc ? -c : c;
+    });
+  }
   const fmtPct = p => `${p.toFixed(2)}%`;
   const rows = items.map(it => {
     const tr = document.createElement('tr');
@@ -406,8 +419,10 @@ function renderTop() {
   });
   $('top').tBodies[0].replaceChildren(...rows);
   for (const th of $('top').tHead.rows[0].cells) {
-    th.classList.toggle('sorted', th.dataset.sort === k);
-    th.classList.toggle('asc', th.dataset.sort === k && topSort.asc);
+    const sorted = !!topSort && th.dataset.sort === k;
+    th.classList.toggle('sorted', sorted);
+    th.classList.toggle('asc', sorted && topSort.asc);
+    th.title = th.dataset.sort ? 'Sort (click again to reverse)' : '';
   }
 }
 
@@ -671,7 +686,7 @@ $('close-profile').addEventListener('click', () => {
 $('top').tHead.addEventListener('click', e => {
   const key = e.target.dataset?.sort;
   if (!key || !topData) return;
-  topSort = topSort.key === key ? { key, asc: !topSort.asc } : { key, asc: false };
+  topSort = topSort?.key === key ? { key, asc: !topSort.asc } : { key, asc: false };
   renderTop();
 });
 $('top').tBodies[0].addEventListener('click', e => {
@@ -707,6 +722,8 @@ window.conprof = {
   framePosition: name => flame.framePosition(name),
   topFrames: () => flame.topFrames(),
   flameNodes: () => flame.nodeCount,
+  flameIsDiff: () => !!flame.diff,
+  errors: () => [...errors],
   flameFramesDrawn: () => flame.drawn,
   measures: () => performance.getEntriesByType('measure').filter(m => m.name.startsWith('conprof:'))
     .map(m => ({ name: m.name, duration: m.duration })),

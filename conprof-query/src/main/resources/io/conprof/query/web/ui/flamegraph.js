@@ -64,6 +64,7 @@ export class FlameGraph {
       for (let k = 0; k < c.length; k++) { offsets[k] = acc; acc += Math.max(0, c[k].v); }
       for (let k = c.length - 1; k >= 0; k--) stack.push([c[k], d + 1, offsets[k], -1]);
     }
+    name[0] = `${root.n} · ${root.l}`;
     Object.assign(this, { n, name, full, label, share, v, b, x, depth, end, diff, maxDepth });
     this.zoom = 0;
     this.hover = -1;
@@ -112,7 +113,7 @@ export class FlameGraph {
   topFrames() {
     const out = [];
     for (let i = 1; i < this.n; i = this.end[i]) {
-      out.push({ name: this.full[i], value: this.v[i], label: this.label[i], share: this.share[i] });
+      out.push({ name: this.full[i], value: this.v[i], base: this.b[i], label: this.label[i], share: this.share[i] });
     }
     return out.sort((a, b) => b.value - a.value);
   }
