@@ -14,6 +14,7 @@ import io.conprof.core.scrape.TargetHealth;
 import io.conprof.core.scrape.TargetStatus;
 import io.conprof.core.testing.Fixtures;
 import io.conprof.core.testing.GoPprof;
+import io.conprof.query.eval.QueryLimits;
 import io.conprof.query.web.WebServer;
 import io.conprof.tsdb.Appender;
 import io.conprof.tsdb.Tsdb;
@@ -77,6 +78,7 @@ class WebUiBrowserTest {
   private static Tsdb tsdb;
   private static WebServer server;
   private static WebServer prefixed;
+  private static WebServer limited;
   private static ChromeDriver driver;
   private static final List<Long> web1Times = new ArrayList<>();
 
@@ -118,6 +120,9 @@ class WebUiBrowserTest {
     prefixed = WebServer.builder().address(new InetSocketAddress("127.0.0.1", 0)).tsdb(tsdb)
         .externalUrl("http://proxy.example/conprof").pprof(false).build();
 
+    limited = WebServer.builder().address(new InetSocketAddress("127.0.0.1", 0)).tsdb(tsdb)
+        .queryLimits(QueryLimits.DEFAULTS.withMaxSeries(1)).pprof(false).build();
+
     System.setProperty("SE_AVOID_STATS", "true");
     ChromeDriverService service = new ChromeDriverService.Builder()
         .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
@@ -144,6 +149,9 @@ class WebUiBrowserTest {
     }
     if (prefixed != null) {
       prefixed.close();
+    }
+    if (limited != null) {
+      limited.close();
     }
     if (tsdb != null) {
       tsdb.close();
@@ -375,6 +383,105 @@ class WebUiBrowserTest {
     el("nav-targets").click();
     new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> !text("targets-summary").isEmpty());
     assertThat(driver.getCurrentUrl()).endsWith("/conprof/targets");
+    assertNoPageErrors();
+  }
+
+  @Test
+  void clickingAFrame_zoomsIntoItAndResetZoomReturns() throws Exception {
+    openFirstWeb1Profile();
+    String widest = widestTopFrame(FlameGraph.of(READER.read(Fixtures.pprof(WEB1_CPU.get(0))), null));
+    hoverFrame(widest);
+
+    new Actions(driver).click().perform();
+
+    new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> widest.equals(js("return window.conprof.zoomedFrame()")));
+    @SuppressWarnings("unchecked")
+    Map<String, Number> pos = (Map<String, Number>) js("return window.conprof.framePosition(arguments[0])", widest);
+    long canvasWidth = ((Number) js("return document.getElementById('flamegraph').clientWidth")).longValue();
+    assertThat(pos.get("x").doubleValue()).as("a zoomed frame spans the width").isCloseTo(canvasWidth / 2.0, within(1.0));
+    el("reset-zoom").click();
+    new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> js("return window.conprof.zoomedFrame()") == null);
+    assertNoPageErrors();
+  }
+
+  @Test
+  void topTableHeader_sortsByCumulativeValue() throws Exception {
+    openFirstWeb1Profile();
+    List<TopTable.ReportRow> rows = new ArrayList<>(
+        TopTable.of(READER.read(Fixtures.pprof(WEB1_CPU.get(0))), null).report(500).rows());
+    assertThat(topRows()).isEqualTo(rows.stream().map(TopTable.ReportRow::name).toList());
+
+    driver.findElement(By.cssSelector("[data-testid=top-table] th[data-sort=cum]")).click();
+
+    rows.sort(Comparator.comparingLong(TopTable.ReportRow::cum).reversed()
+        .thenComparing(Comparator.comparingLong(TopTable.ReportRow::flat).reversed()));
+    assertThat(topRows()).isEqualTo(rows.stream().map(TopTable.ReportRow::name).toList());
+    assertNoPageErrors();
+  }
+
+  @Test
+  void compareButton_picksTheDiffsTargetAndSwapAndCloseWork() throws Exception {
+    open(server, "?query=" + enc("heap{job=\"shop\"}"));
+    waitForTimeline(0);
+    clickPoint(0, 0, false);
+
+    el("compare").click();
+    clickPoint(0, 1, false);
+
+    Profile first = READER.read(Fixtures.pprof(WEB1_HEAP.get(0)));
+    Profile second = READER.read(Fixtures.pprof(WEB1_HEAP.get(1)));
+    assertThat(js("return window.conprof.flameIsDiff()")).isEqualTo(true);
+    assertThat(topRows().get(0)).isEqualTo(TopTable.of(Profile.diff(first, second), null).report(500).rows().get(0).name());
+    long before = renders("profile");
+    el("swap").click();
+    waitForProfile(before);
+    assertThat(topRows().get(0)).isEqualTo(TopTable.of(Profile.diff(second, first), null).report(500).rows().get(0).name());
+    before = renders("profile");
+    el("clear-b").click();
+    waitForProfile(before);
+    assertThat(js("return window.conprof.flameIsDiff()")).isEqualTo(false);
+    assertThat(state("b")).isNull();
+    assertThat(frameList().get(0)).isEqualTo(widestTopFrame(FlameGraph.of(second, null)));
+    assertNoPageErrors();
+  }
+
+  @Test
+  void rangeControls_keepPresetsAndAbsoluteTimesInTheUrl() throws Exception {
+    open(server, "?query=" + enc("cpu{job=\"shop\"}"));
+    waitForTimeline(0);
+
+    long before = renders("timeline");
+    new Select(el("range")).selectByVisibleText("1h");
+    waitForTimeline(before);
+    assertThat(driver.getCurrentUrl()).contains("range=1h").doesNotContain("from=");
+    long from = ((Number) state("resolvedFrom")).longValue();
+    long to = ((Number) state("resolvedTo")).longValue();
+    assertThat(to - from).isEqualTo(3_600_000L);
+
+    before = renders("timeline");
+    el("now").click();
+    waitForTimeline(before);
+    String url = driver.getCurrentUrl();
+    assertThat(url).contains("now=0").contains("from=").contains("to=");
+    long fixedFrom = ((Number) state("resolvedFrom")).longValue();
+    driver.navigate().refresh();
+    waitForTimeline(0);
+
+    assertThat(state("now")).isEqualTo(false);
+    assertThat(((Number) state("resolvedFrom")).longValue()).isEqualTo(fixedFrom);
+    assertThat(el("now").isSelected()).isFalse();
+    assertThat(rowHeadings()).hasSize(2);
+    assertNoPageErrors();
+  }
+
+  @Test
+  void serverWarnings_areShownWithThePartialResult() throws Exception {
+    open(limited, "?query=" + enc("cpu{job=\"shop\"}"));
+    waitForTimeline(0);
+
+    assertThat(el("warnings").isDisplayed()).isTrue();
+    assertThat(text("warnings")).contains("selected 2 series");
+    assertThat(rowHeadings()).hasSize(1);
     assertNoPageErrors();
   }
 

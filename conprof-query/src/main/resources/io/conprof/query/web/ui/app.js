@@ -723,6 +723,7 @@ window.conprof = {
   topFrames: () => flame.topFrames(),
   flameNodes: () => flame.nodeCount,
   flameIsDiff: () => !!flame.diff,
+  zoomedFrame: () => (flame.n && flame.zoom ? flame.full[flame.zoom] : null),
   errors: () => [...errors],
   flameFramesDrawn: () => flame.drawn,
   measures: () => performance.getEntriesByType('measure').filter(m => m.name.startsWith('conprof:'))

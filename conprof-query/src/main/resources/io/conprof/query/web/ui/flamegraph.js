@@ -44,25 +44,33 @@ export class FlameGraph {
       v = g(v, Float64Array); b = g(b, Float64Array); x = g(x, Float64Array);
       depth = g(depth, Int32Array); end = g(end, Int32Array);
     };
-    let diff = false, maxDepth = 0, n = 0;
-    // iterative pre-order: stack of [node, depth, x, index-or--1]
-    const stack = [[root, 0, 0, -1]];
-    while (stack.length) {
-      const top = stack.pop();
-      if (top[3] >= 0) { end[top[3]] = n; continue; }
-      const [node, d, x0] = top;
+    let diff = root.b !== undefined, maxDepth = 0, n = 0;
+    // iterative pre-order over the path from the root: no allocation per node, any depth
+    const pathNode = [], pathNext = [], pathOffset = [], pathIndex = [];
+    const visit = (node, d, x0) => {
       if (n === cap) grow();
       const i = n++;
       name.push(node.n); full.push(node.f); label.push(node.l); share.push(node.p);
       v[i] = node.v; x[i] = x0; depth[i] = d;
-      if (node.b !== undefined) { b[i] = node.b; diff = true; }
+      if (diff) b[i] = node.b || 0;
       if (d > maxDepth) maxDepth = d;
-      stack.push([null, 0, 0, i]);
-      const c = node.c || [];
-      // children left to right in the tree's order, so push them reversed
-      let offsets = new Array(c.length), acc = x0;
-      for (let k = 0; k < c.length; k++) { offsets[k] = acc; acc += Math.max(0, c[k].v); }
-      for (let k = c.length - 1; k >= 0; k--) stack.push([c[k], d + 1, offsets[k], -1]);
+      pathNode.push(node); pathNext.push(0); pathOffset.push(x0); pathIndex.push(i);
+    };
+    visit(root, 0, 0);
+    while (pathNode.length) {
+      const top = pathNode.length - 1;
+      const c = pathNode[top].c;
+      const k = pathNext[top];
+      if (c && k < c.length) {
+        pathNext[top] = k + 1;
+        const child = c[k];
+        const x0 = pathOffset[top];
+        pathOffset[top] = x0 + Math.max(0, child.v);
+        visit(child, top + 1, x0);
+      } else {
+        end[pathIndex[top]] = n;
+        pathNode.pop(); pathNext.pop(); pathOffset.pop(); pathIndex.pop();
+      }
     }
     name[0] = `${root.n} · ${root.l}`;
     Object.assign(this, { n, name, full, label, share, v, b, x, depth, end, diff, maxDepth });
