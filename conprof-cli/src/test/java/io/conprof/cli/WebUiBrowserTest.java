@@ -485,6 +485,25 @@ class WebUiBrowserTest {
     assertNoPageErrors();
   }
 
+  @Test
+  void layoutPicker_showsOnlyTheChosenViewAndIsKeptInTheUrl() throws Exception {
+    openFirstWeb1Profile();
+
+    new Select(el("layout")).selectByValue("top");
+
+    assertThat(driver.getCurrentUrl()).contains("view=top");
+    assertThat(el("flamegraph").isDisplayed()).isFalse();
+    assertThat(el("top-table").isDisplayed()).isTrue();
+    driver.navigate().refresh();
+    waitForProfile(0);
+    assertThat(el("flamegraph").isDisplayed()).isFalse();
+    new Select(el("layout")).selectByValue("flame");
+    assertThat(el("top-table").isDisplayed()).isFalse();
+    String widest = widestTopFrame(FlameGraph.of(READER.read(Fixtures.pprof(WEB1_CPU.get(0))), null));
+    assertThat(hoverFrame(widest)).startsWith(widest + "\n");
+    assertNoPageErrors();
+  }
+
   // ---- helpers
 
   private static String enc(String s) {

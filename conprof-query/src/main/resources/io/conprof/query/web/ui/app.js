@@ -2,6 +2,18 @@
 // of a dragged range, or the diff of two selections) and the targets page. Every bit of state lives
 // in the URL's query string, so reload, copy-paste and the back button reproduce a view. Only
 // relative URLs are used, so the UI works under any path prefix.
+//
+// URL parameters of the query page (P/ or P/graph; P/targets is the targets page):
+//   query   the selector, e.g. heap{job="api"}
+//   range   a duration (5m ... 7d) ending now, or with now=0 the length of [from, to]
+//   now=0   absolute range: from, to in epoch milliseconds
+//   a, b    the open profile (a) and the diff's target (b; a is then the base), each
+//           t:<ms>:<selector> (one profile) or r:<from ms>:<to ms>:<selector> (a merge)
+//   sample  the sample type; search  the flame graph's regex; view  flame | top (default both)
+//
+// For tests and benchmarks: performance.measure entries "conprof:timeline-render" and
+// "conprof:flamegraph-render" (from the data's arrival to the end of the first draw), and
+// window.conprof (state(), pointPosition(series, point), framePosition(name), topFrames(), ...).
 import { Timelines, formatTime, escapeValue } from './timeline.js';
 import { FlameGraph } from './flamegraph.js';
 
@@ -15,7 +27,7 @@ const RANGES = { s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5 };
 
 const state = {
   query: '', range: '30m', now: true, from: 0, to: 0,
-  a: null, b: null, sample: '', search: '',
+  a: null, b: null, sample: '', search: '', layout: '',
   resolvedFrom: 0, resolvedTo: 0, timelineReady: false, profileReady: false, series: 0,
   // completed renders (results, "No result" or errors), so a test can wait for the next one
   renders: { timeline: 0, profile: 0 },
@@ -61,6 +73,7 @@ function readUrl() {
   state.b = state.a ? decodeSel(p.get('b')) : null;
   state.sample = p.get('sample') || '';
   state.search = p.get('search') || '';
+  state.layout = ['flame', 'top'].includes(p.get('view')) ? p.get('view') : '';
 }
 
 function writeUrl(push) {
@@ -78,6 +91,7 @@ function writeUrl(push) {
   if (state.b) p.set('b', encodeSel(state.b));
   if (state.sample) p.set('sample', state.sample);
   if (state.search) p.set('search', state.search);
+  if (state.layout) p.set('view', state.layout);
   const url = `${location.pathname}?${p}`;
   if (url === location.pathname + location.search) return;
   if (push) history.pushState(null, '', url); else history.replaceState(null, '', url);
@@ -354,15 +368,14 @@ async function openProfile(scroll) {
     if (seq !== profileSeq) return;
     showMessages($('profile-error'), [e.message]);
     $('flame-wrap').hidden = true;
-    $('top').hidden = true;
+    $('top-wrap').hidden = true;
     state.profileReady = true;
     state.renders.profile++;
     return;
   }
   if (seq !== profileSeq) return;
   const arrived = performance.now();
-  $('flame-wrap').hidden = false;
-  $('top').hidden = false;
+  applyLayout();
   showMessages($('profile-warnings'), [...new Set([...graph.warnings, ...top.warnings])]);
   const sel = $('sample-type');
   sel.replaceChildren(...meta.data.sampleTypes.map(t => new Option(`${t.type} (${t.unit})`, t.type)));
@@ -376,6 +389,13 @@ async function openProfile(scroll) {
   applySearch();
   state.profileReady = true;
   state.renders.profile++;
+}
+
+function applyLayout() {
+  $('layout').value = state.layout;
+  $('flame-wrap').hidden = state.layout === 'top';
+  $('top-wrap').hidden = state.layout === 'flame';
+  if (state.layout !== 'top' && flame.nodeCount) flame.drawNow();
 }
 
 function renderFrameList() {
@@ -648,6 +668,11 @@ $('add-matcher').addEventListener('click', () => {
   $('expr').focus();
 });
 $('compare').addEventListener('click', () => setCompareArmed(!compareArmed && !!state.a));
+$('layout').addEventListener('change', () => {
+  state.layout = $('layout').value;
+  writeUrl(true);
+  applyLayout();
+});
 $('sample-type').addEventListener('change', () => {
   state.sample = $('sample-type').value;
   writeUrl(true);
