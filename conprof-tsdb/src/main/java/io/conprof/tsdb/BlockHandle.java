@@ -14,17 +14,29 @@ import org.slf4j.LoggerFactory;
 /**
  * A loaded block with a reference count: one per {@link DbState} that lists it. A block that
  * compaction or retention replaced is closed and deleted when its last state is released, that is
- * after the last querier that could read it has closed.
+ * after the last querier that could read it has closed. A handle of a read-only view ({@link
+ * #readOnly}) only closes the block then: the directory belongs to the writer.
  */
 final class BlockHandle {
   private static final Logger LOG = LoggerFactory.getLogger(BlockHandle.class);
   final Block block;
+  private final boolean owned;
   private int refs;
   private boolean obsolete;
   private boolean gone;
 
   BlockHandle(Block block) {
+    this(block, true);
+  }
+
+  private BlockHandle(Block block, boolean owned) {
     this.block = block;
+    this.owned = owned;
+  }
+
+  /** A handle that closes the block when it is obsolete and unreferenced, but never deletes it. */
+  static BlockHandle readOnly(Block block) {
+    return new BlockHandle(block, false);
   }
 
   synchronized void retain() {
@@ -75,6 +87,9 @@ final class BlockHandle {
 
   private void closeAndDelete() {
     block.close();
+    if (!owned) {
+      return;
+    }
     try {
       deleteBlockDir(block.dir());
     } catch (IOException e) {

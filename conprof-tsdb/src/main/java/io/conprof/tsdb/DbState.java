@@ -11,13 +11,24 @@ import java.util.List;
 final class DbState {
   final List<BlockHandle> blocks;
   final long headMinTimeMillis;
+  /**
+   * The newest head sample of this view: {@link Long#MAX_VALUE} on a writer, whose queriers see
+   * every sample committed before each select; a read-only view's refresh sets it to the newest
+   * sample it had read, so its queriers see the store as of that refresh.
+   */
+  final long headMaxTimeMillis;
   private int readers;
   private boolean retired;
   private boolean released;
 
   DbState(List<BlockHandle> blocks, long headMinTimeMillis) {
+    this(blocks, headMinTimeMillis, Long.MAX_VALUE);
+  }
+
+  DbState(List<BlockHandle> blocks, long headMinTimeMillis, long headMaxTimeMillis) {
     this.blocks = List.copyOf(blocks);
     this.headMinTimeMillis = headMinTimeMillis;
+    this.headMaxTimeMillis = headMaxTimeMillis;
     for (BlockHandle b : this.blocks) {
       b.retain();
     }

@@ -25,6 +25,9 @@ import java.util.TreeSet;
  * sees a sample twice or misses one. Blocks outside the range are not read. Close it when done:
  * until then the blocks it may read are kept and the head keeps their range. Safe for use by one
  * thread at a time; any number of queriers may run concurrently, also during compaction.
+ *
+ * <p>On a store opened with {@link Tsdb#openReadOnly} a querier sees the store as of the refresh
+ * before it was created: the head's samples up to the newest one that refresh had read.
  */
 public final class Querier implements Closeable {
   private final DbState state;
@@ -58,6 +61,10 @@ public final class Querier implements Closeable {
     return Math.max(mint, state.headMinTimeMillis);
   }
 
+  private long headMaxt() {
+    return Math.min(maxt, state.headMaxTimeMillis);
+  }
+
   /**
    * The series matching every matcher (all series for an empty list) that have samples in range,
    * sorted by labels.
@@ -70,8 +77,8 @@ public final class Querier implements Closeable {
         parts.computeIfAbsent(s.labels(), k -> new ArrayList<>()).add(s);
       }
     }
-    if (headMint() <= maxt) {
-      for (HeadSeries s : head.select(matchers, headMint(), maxt)) {
+    if (headMint() <= headMaxt()) {
+      for (HeadSeries s : head.select(matchers, headMint(), headMaxt())) {
         parts.computeIfAbsent(s.labels(), k -> new ArrayList<>()).add(s);
       }
     }
@@ -89,8 +96,8 @@ public final class Querier implements Closeable {
     for (BlockHandle b : blocks) {
       out.addAll(b.block.labelNames(matchers));
     }
-    if (headMint() <= maxt) {
-      out.addAll(head.labelNames(matchers, headMint(), maxt));
+    if (headMint() <= headMaxt()) {
+      out.addAll(head.labelNames(matchers, headMint(), headMaxt()));
     }
     return out;
   }
@@ -102,8 +109,8 @@ public final class Querier implements Closeable {
     for (BlockHandle b : blocks) {
       out.addAll(b.block.labelValues(name, matchers));
     }
-    if (headMint() <= maxt) {
-      out.addAll(head.labelValues(name, matchers, headMint(), maxt));
+    if (headMint() <= headMaxt()) {
+      out.addAll(head.labelValues(name, matchers, headMint(), headMaxt()));
     }
     return out;
   }

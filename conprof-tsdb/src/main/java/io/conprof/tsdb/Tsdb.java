@@ -67,6 +67,9 @@ import org.slf4j.LoggerFactory;
  * removal of its inputs) are deleted, and the WAL is replayed from the end of the newest block, so
  * after a crash at any moment every sample is present exactly once. A block that cannot be read is
  * left out and logged; the database still opens.
+ *
+ * <p><b>Read-only.</b> {@link #openReadOnly} opens a view for another process (or thread) than the
+ * writer: no lock, nothing written, kept current by {@link #refresh}; see {@link ReadOnlyView}.
  */
 public final class Tsdb implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(Tsdb.class);
@@ -103,9 +106,12 @@ public final class Tsdb implements Closeable {
   private final ScheduledExecutorService syncer;
   private volatile DbState state;
   private volatile boolean closed;
+  /** Non-null for a store opened with {@link #openReadOnly}, which then does all the reading. */
+  private final ReadOnlyView readOnlyView;
 
   private Tsdb(Path dir, TsdbOptions options, FileChannel lockChannel, FileLock lock, Head head,
       List<BlockHandle> blocks, List<Path> damagedBlocks) throws IOException {
+    this.readOnlyView = null;
     this.dir = dir;
     this.options = options;
     this.lockChannel = lockChannel;
@@ -126,6 +132,19 @@ public final class Tsdb implements Closeable {
       long every = options.fsyncPolicy().interval().toMillis();
       syncer.scheduleWithFixedDelay(this::backgroundSync, every, every, TimeUnit.MILLISECONDS);
     }
+  }
+
+  private Tsdb(Path dir, TsdbOptions options, ReadOnlyView view) {
+    this.readOnlyView = view;
+    this.dir = dir;
+    this.options = options;
+    this.lockChannel = null;
+    this.lock = null;
+    this.lockKey = null;
+    this.head = null;
+    this.damagedBlocks = List.of();
+    this.background = null;
+    this.syncer = null;
   }
 
   private ScheduledExecutorService daemon(String what) {
@@ -155,6 +174,52 @@ public final class Tsdb implements Closeable {
     } catch (IOException | RuntimeException | Error e) {
       OPEN_IN_THIS_JVM.remove(key);
       throw e;
+    }
+  }
+
+  /**
+   * Opens the database in {@code dir} for reading only, beside a writer that may have it open in
+   * another process (or in this one), or none. It takes no lock and never writes, creates or
+   * deletes anything in {@code dir}: the WAL is read as it is (a record the writer has not finished
+   * is simply not read yet), the series set is rebuilt on the heap from the WAL (the Chronicle
+   * registry is not opened, whatever {@code options.registry()} says), and blocks are only read.
+   *
+   * <p>The view is current as of the open; it picks up new commits, blocks that the writer cut or
+   * compacted and blocks it deleted on {@link #refresh}, which a daemon thread calls every {@link
+   * TsdbOptions#readOnlyRefreshInterval()} (default 5 s). A querier keeps the view it was created
+   * with, as on a writer: blocks deleted meanwhile stay readable until it closes. Appends, {@link
+   * #delete} and {@link #compact} throw {@link IllegalStateException} ("store opened read-only:
+   * ..."); {@link #stats()} reports rejected counts of zero.
+   *
+   * @throws java.nio.file.NoSuchFileException if {@code dir} does not exist or holds no store (no
+   *     {@code wal/}, no lock file and no block); the message names the directory
+   */
+  public static Tsdb openReadOnly(Path dir, TsdbOptions options) throws IOException {
+    java.util.Objects.requireNonNull(options, "options");
+    return new Tsdb(dir, options, ReadOnlyView.open(dir, options));
+  }
+
+  /** True for a store opened with {@link #openReadOnly}. */
+  public boolean readOnly() {
+    return readOnlyView != null;
+  }
+
+  /**
+   * Read-only stores: picks up, now, what the writer did since the last refresh (new commits, new
+   * and deleted blocks, deletions). Queriers created afterwards see it; open ones keep their view.
+   * Does nothing on a store opened with {@link #open}, which is always current.
+   */
+  public void refresh() throws IOException {
+    checkOpen();
+    if (readOnlyView != null) {
+      readOnlyView.refresh();
+    }
+  }
+
+  private void checkWritable(String what) {
+    if (readOnlyView != null) {
+      throw new IllegalStateException("store opened read-only: cannot " + what + " in " + dir
+          + "; only the process that opened it with Tsdb.open writes to it");
     }
   }
 
@@ -331,6 +396,7 @@ public final class Tsdb implements Closeable {
   /** A new appender; use one per thread. */
   public Appender appender() {
     checkOpen();
+    checkWritable("append");
     return new Appender(this, options.maxSampleBytes());
   }
 
@@ -341,6 +407,7 @@ public final class Tsdb implements Closeable {
    * SampleRejectedException}). Thread-safe.
    */
   public ProfileSink asSink() {
+    checkWritable("append");
     return (labels, timestampMillis, profile) -> {
       Appender a = appender();
       try {
@@ -384,6 +451,9 @@ public final class Tsdb implements Closeable {
     if (maxt < mint) {
       throw new IllegalArgumentException("querier range [" + mint + ", " + maxt + "] is empty");
     }
+    if (readOnlyView != null) {
+      return readOnlyView.querier(mint, maxt);
+    }
     while (true) {
       DbState s = state;
       if (s.tryAcquire()) {
@@ -399,6 +469,7 @@ public final class Tsdb implements Closeable {
    */
   public void delete(List<Matcher> matchers, long mint, long maxt) throws IOException {
     checkOpen();
+    checkWritable("delete");
     if (matchers.isEmpty()) {
       throw new IllegalArgumentException("delete needs at least one matcher");
     }
@@ -454,6 +525,7 @@ public final class Tsdb implements Closeable {
    */
   public void compact() throws IOException {
     checkOpen();
+    checkWritable("compact");
     compactionLock.lock();
     try {
       while (head.compactable() && !closed) {
@@ -612,6 +684,9 @@ public final class Tsdb implements Closeable {
   /** Blocks, damaged blocks and head numbers, for {@code tsdb inspect}. */
   public TsdbStats stats() {
     checkOpen();
+    if (readOnlyView != null) {
+      return readOnlyView.stats();
+    }
     List<BlockMeta> metas = new ArrayList<>();
     for (BlockHandle b : state.blocks) {
       metas.add(b.block.meta());
@@ -641,6 +716,10 @@ public final class Tsdb implements Closeable {
       return;
     }
     closed = true;
+    if (readOnlyView != null) {
+      readOnlyView.close();
+      return;
+    }
     for (ScheduledExecutorService ex : new ScheduledExecutorService[] {background, syncer}) {
       if (ex == null) {
         continue;

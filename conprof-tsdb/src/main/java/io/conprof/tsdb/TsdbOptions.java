@@ -21,6 +21,7 @@ public final class TsdbOptions {
   private final long walSegmentBytes;
   private final boolean backgroundCompaction;
   private final Duration compactionInterval;
+  private final Duration readOnlyRefreshInterval;
   private final Clock clock;
 
   private TsdbOptions(Builder b) {
@@ -36,6 +37,7 @@ public final class TsdbOptions {
     walSegmentBytes = b.walSegmentBytes;
     backgroundCompaction = b.backgroundCompaction;
     compactionInterval = b.compactionInterval;
+    readOnlyRefreshInterval = b.readOnlyRefreshInterval;
     clock = b.clock;
   }
 
@@ -106,6 +108,15 @@ public final class TsdbOptions {
     return compactionInterval;
   }
 
+  /**
+   * How often a store opened with {@link Tsdb#openReadOnly} picks up what its writer did, on a
+   * daemon thread; {@link Duration#ZERO} for no background refresh (call {@link Tsdb#refresh}).
+   * Default 5 s. Ignored by {@link Tsdb#open}.
+   */
+  public Duration readOnlyRefreshInterval() {
+    return readOnlyRefreshInterval;
+  }
+
   /** The clock used for compaction timing and statistics. */
   public Clock clock() {
     return clock;
@@ -125,6 +136,7 @@ public final class TsdbOptions {
     private long walSegmentBytes = 128L << 20;
     private boolean backgroundCompaction = true;
     private Duration compactionInterval = Duration.ofMinutes(1);
+    private Duration readOnlyRefreshInterval = Duration.ofSeconds(5);
     private Clock clock = Clock.systemUTC();
 
     private Builder() {}
@@ -213,6 +225,16 @@ public final class TsdbOptions {
         throw new IllegalArgumentException("compactionInterval must be at least 1 ms, got " + d);
       }
       compactionInterval = d;
+      return this;
+    }
+
+    public Builder readOnlyRefreshInterval(Duration d) {
+      if (Objects.requireNonNull(d, "readOnlyRefreshInterval").isNegative()
+          || (!d.isZero() && d.toMillis() < 1)) {
+        throw new IllegalArgumentException("readOnlyRefreshInterval must be zero (off) or at least "
+            + "1 ms, got " + d);
+      }
+      readOnlyRefreshInterval = d;
       return this;
     }
 

@@ -77,6 +77,11 @@ public final class Block implements Closeable {
     return new Block(blockDir, meta, index, chunks, tombstones);
   }
 
+  /** The tombstones file of a block directory (absent while the block has no deletions). */
+  public static Path tombstonesFile(Path blockDir) {
+    return blockDir.resolve(Tombstones.NAME);
+  }
+
   /** Reads and validates only {@code meta.json} of a block directory. */
   public static BlockMeta readMeta(Path blockDir) throws IOException {
     return MetaFile.read(blockDir);

@@ -16,6 +16,7 @@ import io.conprof.tsdb.wal.WalRecords;
 import io.conprof.tsdb.wal.WalRecords.SampleEntry;
 import io.conprof.tsdb.wal.WalRecords.SeriesEntry;
 import io.conprof.tsdb.wal.WalRecords.TombstoneEntry;
+import io.conprof.tsdb.wal.WalTailer;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +57,12 @@ import org.slf4j.LoggerFactory;
  * <p><b>Truncation.</b> After a range is written into a block, {@link #truncate} drops it from
  * memory, persists the new lower bound in the WAL, and replaces every WAL segment whose samples are
  * all older by a checkpoint holding just the live series, their tombstones and the head state.
+ *
+ * <p><b>Read-only heads.</b> {@link #openReadOnly} builds a head that follows the WAL of a database
+ * another process writes (through a {@link WalTailer}) and never writes anything: no WAL, an
+ * in-memory registry. {@link #follow} reads what was appended since the last call, decoding it
+ * without holding any lock and then applying it under the write lock, so queries wait only for
+ * the in-memory part. {@link #forgetBefore} drops what the writer has moved into blocks.
  */
 public final class Head implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(Head.class);
@@ -84,6 +92,9 @@ public final class Head implements Closeable {
   private final Map<Long, MemSeries> byRef = new HashMap<>();
   private final Map<String, Map<String, Set<MemSeries>>> postings = new HashMap<>();
   private SegmentedWal wal;
+  private WalTailer tailer;
+  /** The newest lower bound recorded by the writer's truncation in the WAL (head-state records). */
+  private long walTruncatedBeforeMillis = Long.MIN_VALUE;
   private long nextRef = 1;
   private volatile long minValidTimeMillis;
   private long minTimeMillis = Long.MAX_VALUE;
@@ -110,6 +121,100 @@ public final class Head implements Closeable {
     h.wal = SegmentedWal.open(walDir, options.walSegmentBytes(), r);
     h.finishReplay(r);
     return h;
+  }
+
+  /**
+   * Opens a read-only head on the WAL in {@code walDir}, which another process may be writing;
+   * nothing is read before the first {@link #follow}. Samples before {@code minValidTimeMillis} are
+   * in blocks and are skipped.
+   */
+  public static Head openReadOnly(Path walDir, Options options, long minValidTimeMillis) {
+    Head h = new Head(options, new InMemorySeriesRegistry(), minValidTimeMillis);
+    h.tailer = new WalTailer(walDir);
+    return h;
+  }
+
+  /** True for a head opened by {@link #openReadOnly}. */
+  public boolean readOnly() {
+    return tailer != null;
+  }
+
+  /**
+   * Reads what the writer appended to the WAL since the last call and makes it visible to selects.
+   * Returns false if the WAL changed in a way that cannot be followed: this head then stays as it
+   * is, and the caller opens a new one.
+   */
+  public boolean follow() throws IOException {
+    if (tailer == null) {
+      throw new IllegalStateException("follow() is for read-only heads");
+    }
+    List<Consumer<ReplayHandler>> events = new ArrayList<>();
+    boolean followed = tailer.poll(new ReplayHandler() {
+      @Override
+      public void series(long ref, List<String> nameValues) {
+        events.add(h -> h.series(ref, nameValues));
+      }
+
+      @Override
+      public void sample(long ref, long ts, WalFile file, long offset, int length, int crc) {
+        events.add(h -> h.sample(ref, ts, file, offset, length, crc));
+      }
+
+      @Override
+      public void tombstone(long ref, long minTime, long maxTime) {
+        events.add(h -> h.tombstone(ref, minTime, maxTime));
+      }
+
+      @Override
+      public void headState(long minValidTime, long nextSeriesRef) {
+        events.add(h -> h.headState(minValidTime, nextSeriesRef));
+      }
+    });
+    if (events.isEmpty()) {
+      return followed;
+    }
+    synchronized (commitLock) {
+      lock.writeLock().lock();
+      try {
+        Replayer r = new Replayer();
+        for (Consumer<ReplayHandler> e : events) {
+          e.accept(r);
+        }
+        recomputeBounds();
+      } finally {
+        lock.writeLock().unlock();
+      }
+    }
+    return followed;
+  }
+
+  /**
+   * Read-only heads: drops the samples before {@code mint} (the writer has them in blocks and no
+   * reader needs them from the head any more) and closes WAL files the writer deleted that held
+   * nothing newer. A series left empty is forgotten only once the writer has recorded a truncation
+   * at or after {@code mint}: from then on the writer gives that label set a new series ref, so no
+   * later WAL record can name the forgotten one.
+   */
+  public void forgetBefore(long mint) throws IOException {
+    if (tailer == null) {
+      throw new IllegalStateException("forgetBefore() is for read-only heads");
+    }
+    synchronized (commitLock) {
+      lock.writeLock().lock();
+      try {
+        boolean unregister = mint <= walTruncatedBeforeMillis;
+        for (MemSeries s : new ArrayList<>(byRef.values())) {
+          s.dropBefore(mint);
+          if (s.count == 0 && unregister) {
+            unregister(s);
+          }
+        }
+        recomputeBounds();
+      } finally {
+        lock.writeLock().unlock();
+      }
+    }
+    tailer.closeRemoved(mint);
   }
 
   private final class Replayer implements ReplayHandler {
@@ -169,6 +274,7 @@ public final class Head implements Closeable {
     @Override
     public void headState(long minValidTime, long nextSeriesRef) {
       minValidTimeMillis = Math.max(minValidTimeMillis, minValidTime);
+      walTruncatedBeforeMillis = Math.max(walTruncatedBeforeMillis, minValidTime);
       nextRef = Math.max(nextRef, nextSeriesRef);
     }
   }
@@ -578,6 +684,16 @@ public final class Head implements Closeable {
     }
   }
 
+  /** Newest sample time in the head, or {@link Long#MIN_VALUE} when empty. */
+  public long maxTimeMillis() {
+    lock.readLock().lock();
+    try {
+      return maxTimeMillis;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /** Oldest sample time in the head, or {@link Long#MAX_VALUE} when empty. */
   public long minTimeMillis() {
     lock.readLock().lock();
@@ -675,22 +791,42 @@ public final class Head implements Closeable {
   }
 
   public Stats stats() {
+    long walBytes;
+    int walSegments;
+    if (tailer != null) {
+      try {
+        walBytes = tailer.sizeBytes();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      walSegments = tailer.segmentCount();
+    } else {
+      walBytes = wal.sizeBytes();
+      walSegments = wal.segments().size();
+    }
     lock.readLock().lock();
     try {
       return new Stats(byRef.size(), numSamples, minTimeMillis, maxTimeMillis, payloadBytes,
-          wal.sizeBytes(), wal.segments().size(), minValidTimeMillis, registry.size());
+          walBytes, walSegments, minValidTimeMillis, registry.size());
     } finally {
       lock.readLock().unlock();
     }
   }
 
-  /** Closes the WAL (after a final fsync) and the registry (marking a clean shutdown). */
+  /**
+   * Closes the WAL (after a final fsync) and the registry (marking a clean shutdown); a read-only
+   * head closes the WAL files it reads.
+   */
   @Override
   public void close() throws IOException {
     synchronized (commitLock) {
       IOException err = null;
       try {
-        wal.close();
+        if (tailer != null) {
+          tailer.close();
+        } else {
+          wal.close();
+        }
       } catch (IOException e) {
         err = e;
       }

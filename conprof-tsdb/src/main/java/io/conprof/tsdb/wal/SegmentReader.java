@@ -32,9 +32,17 @@ final class SegmentReader {
   private final ByteBuffer scratch = ByteBuffer.allocate(KEPT_PREFIX_BYTES);
 
   SegmentReader(WalFile file) throws IOException {
+    this(file, 0);
+  }
+
+  /**
+   * Resumes reading at {@code position}, the end of a record read earlier (or of the file header);
+   * the file's size is taken now, so bytes appended later are left for the next reader.
+   */
+  SegmentReader(WalFile file, long position) throws IOException {
     this.file = file;
     this.size = file.channel.size();
-    this.position = 0;
+    this.position = position;
   }
 
   /** Checks the file header; false (with {@link #stop()} set) if it is missing or wrong. */

@@ -129,9 +129,9 @@ public final class SegmentedWal implements Closeable {
     return replayStats;
   }
 
-  private record Listing(TreeMap<Integer, Path> segments, TreeMap<Integer, Path> checkpoints) {}
+  record Listing(TreeMap<Integer, Path> segments, TreeMap<Integer, Path> checkpoints) {}
 
-  private static Listing list(Path dir, boolean cleanup) throws IOException {
+  static Listing list(Path dir, boolean cleanup) throws IOException {
     TreeMap<Integer, Path> segs = new TreeMap<>();
     TreeMap<Integer, Path> cps = new TreeMap<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
