@@ -504,6 +504,24 @@ class WebUiBrowserTest {
     assertNoPageErrors();
   }
 
+  @Test
+  void startPage_offersTheStoredProfileTypes() throws Exception {
+    open(server, "");
+    new WebDriverWait(driver, Duration.ofSeconds(20))
+        .until(d -> !driver.findElements(By.cssSelector("[data-testid=start] button")).isEmpty());
+    List<WebElement> types = driver.findElements(By.cssSelector("[data-testid=start] button"));
+    assertThat(types).extracting(WebElement::getText).containsExactly("cpu", "heap");
+    long before = renders("timeline");
+
+    types.get(1).click();
+
+    waitForTimeline(before);
+    assertThat(rowHeadings()).containsExactly("heap{instance=\"web-1:8080\", job=\"shop\"}");
+    assertThat(el("start").isDisplayed()).isFalse();
+    assertThat(driver.getCurrentUrl()).contains("query=heap");
+    assertNoPageErrors();
+  }
+
   // ---- helpers
 
   private static String enc(String s) {

@@ -233,7 +233,9 @@ async function runQuery() {
   showMessages($('error'), []);
   showMessages($('warnings'), []);
   state.timelineReady = false;
+  $('start').hidden = true;
   if (!state.query) {
+    $('start').hidden = false;
     $('timelines').hidden = true;
     setStatus('Enter a selector such as heap{job="api"} and press Enter.');
     return;
@@ -475,6 +477,7 @@ async function loadPickers() {
     const [names, types] = await Promise.all([api('labels', range), api('label/__name__/values', range)]);
     const pt = $('profile-type');
     pt.replaceChildren(new Option('profile type…', ''), ...types.data.map(t => new Option(t, t)));
+    renderStart(types.data);
     const current = /^\s*([A-Za-z_:][\w:]*)/.exec(state.query);
     if (current && types.data.includes(current[1])) pt.value = current[1];
     $('label-name').replaceChildren(new Option('name…', ''),
@@ -482,6 +485,25 @@ async function loadPickers() {
   } catch (e) {
     showMessages($('warnings'), [`label suggestions unavailable: ${e.message}`]);
   }
+}
+
+/** With no query yet: one button per profile type stored in the range, which runs it. */
+function renderStart(types) {
+  const start = $('start');
+  start.hidden = !!state.query;
+  if (state.query) return;
+  start.replaceChildren(types.length ? 'Profile types stored in this range: ' : 'No profiles stored in this range.',
+    ...types.map(t => {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = t;
+      b.addEventListener('click', () => {
+        $('expr').value = t;
+        $('profile-type').value = t;
+        $('query-form').requestSubmit();
+      });
+      return b;
+    }));
 }
 
 async function loadLabelValues() {
