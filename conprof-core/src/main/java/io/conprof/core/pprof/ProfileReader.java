@@ -3,16 +3,10 @@ package io.conprof.core.pprof;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.conprof.core.pprof.proto.ProfileProto;
-import java.io.ByteArrayInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.ZipException;
 
 /**
  * Reads pprof profiles from untrusted bytes.
@@ -82,53 +76,7 @@ public final class ProfileReader {
       }
       return data;
     }
-    return gunzip(data);
-  }
-
-  private byte[] gunzip(byte[] data) throws InvalidProfileException {
-    int hint = gzipSizeHint(data);
-    byte[] buf = new byte[(int) Math.min(Math.max(hint, 4096), Math.min(maxDecompressedBytes + 1, Integer.MAX_VALUE - 16))];
-    int len = 0;
-    try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(data), 64 * 1024)) {
-      while (true) {
-        if (len == buf.length) {
-          if (len > maxDecompressedBytes) {
-            break;
-          }
-          long grown = Math.min((long) buf.length * 2, maxDecompressedBytes + 1);
-          buf = Arrays.copyOf(buf, (int) Math.min(grown, Integer.MAX_VALUE - 16));
-        }
-        int n = in.read(buf, len, buf.length - len);
-        if (n < 0) {
-          break;
-        }
-        len += n;
-      }
-    } catch (EOFException e) {
-      throw new InvalidProfileException("truncated gzip stream: it ends after " + len + " decompressed bytes", e);
-    } catch (ZipException e) {
-      throw new InvalidProfileException("corrupt gzip stream: " + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new InvalidProfileException("unreadable gzip stream: " + e.getMessage(), e);
-    }
-    if (len > maxDecompressedBytes) {
-      throw new InvalidProfileException(
-          "gzip stream expands beyond the limit of " + maxDecompressedBytes
-              + " bytes (decompression stopped there; a decompression bomb?)");
-    }
-    return len == buf.length ? buf : Arrays.copyOf(buf, len);
-  }
-
-  /** The ISIZE field of the gzip trailer (uncompressed size mod 2^32), used only as a size hint. */
-  private static int gzipSizeHint(byte[] data) {
-    if (data.length < 18) {
-      return 4096;
-    }
-    int n = data.length;
-    long isize = (data[n - 4] & 0xffL) | (data[n - 3] & 0xffL) << 8 | (data[n - 2] & 0xffL) << 16 | (data[n - 1] & 0xffL) << 24;
-    // Trust the hint only within a plausible ratio; a bomb or a multi-member stream may lie.
-    long plausible = Math.min(isize, (long) n * 32);
-    return (int) Math.min(plausible, 1 << 30);
+    return Gunzip.gunzip(data, maxDecompressedBytes);
   }
 
   /** Decompresses (if gzipped), parses and validates a profile. */

@@ -44,8 +44,10 @@ final class ProfileValidator {
     for (int i = 0; i < nm; i++) {
       ProfileProto.Mapping m = p.getMapping(i);
       mappingIds[i] = m.getId();
-      str(strings, m.getFilename(), "mapping #" + i + " filename");
-      str(strings, m.getBuildId(), "mapping #" + i + " build_id");
+      if (bad(strings, m.getFilename()) || bad(strings, m.getBuildId())) {
+        str(strings, m.getFilename(), "mapping #" + i + " filename");
+        str(strings, m.getBuildId(), "mapping #" + i + " build_id");
+      }
     }
     IdIndex mappings = IdIndex.build(mappingIds, "mapping");
 
@@ -54,10 +56,12 @@ final class ProfileValidator {
     for (int i = 0; i < nf; i++) {
       ProfileProto.Function f = p.getFunction(i);
       functionIds[i] = f.getId();
-      String where = "function id " + Long.toUnsignedString(f.getId());
-      str(strings, f.getName(), where + " name");
-      str(strings, f.getSystemName(), where + " system_name");
-      str(strings, f.getFilename(), where + " filename");
+      if (bad(strings, f.getName()) || bad(strings, f.getSystemName()) || bad(strings, f.getFilename())) {
+        String where = "function id " + Long.toUnsignedString(f.getId());
+        str(strings, f.getName(), where + " name");
+        str(strings, f.getSystemName(), where + " system_name");
+        str(strings, f.getFilename(), where + " filename");
+      }
     }
     IdIndex functions = IdIndex.build(functionIds, "function");
 
@@ -100,13 +104,20 @@ final class ProfileValidator {
       }
       for (int j = 0; j < s.getLabelCount(); j++) {
         ProfileProto.Label label = s.getLabel(j);
-        String where = "sample #" + i + " label #" + j;
-        str(strings, label.getKey(), where + " key");
-        str(strings, label.getStr(), where + " str");
-        str(strings, label.getNumUnit(), where + " num_unit");
+        if (bad(strings, label.getKey()) || bad(strings, label.getStr()) || bad(strings, label.getNumUnit())) {
+          String where = "sample #" + i + " label #" + j;
+          str(strings, label.getKey(), where + " key");
+          str(strings, label.getStr(), where + " str");
+          str(strings, label.getNumUnit(), where + " num_unit");
+        }
       }
     }
     return new Indexes(mappings, functions, locations);
+  }
+
+  /** True when {@code index} is outside a string table of {@code strings} entries. */
+  private static boolean bad(int strings, long index) {
+    return index < 0 || index >= strings;
   }
 
   private static void str(int strings, long index, String where) throws InvalidProfileException {
