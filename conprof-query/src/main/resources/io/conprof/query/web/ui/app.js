@@ -359,6 +359,15 @@ async function openProfile(scroll) {
   $('download').href = `api/v1/query?${new URLSearchParams({ ...params, report: 'proto' })}`;
   $('svg-link').href = `api/v1/query?${new URLSearchParams({ ...params, report: 'svg', ...(state.sample ? { sample_index: state.sample } : {}) })}`;
   if (scroll) view.scrollIntoView({ block: 'nearest' });
+  const started = performance.now();
+  view.classList.add('loading');
+  $('profile-status').textContent = 'Loading…';
+  $('profile-status').classList.add('loading');
+  const done = text => {
+    view.classList.remove('loading');
+    $('profile-status').textContent = text;
+    $('profile-status').classList.remove('loading');
+  };
   let meta, graph, top;
   try {
     [meta, graph, top] = await Promise.all([
@@ -368,6 +377,7 @@ async function openProfile(scroll) {
     ]);
   } catch (e) {
     if (seq !== profileSeq) return;
+    done('');
     showMessages($('profile-error'), [e.message]);
     $('flame-wrap').hidden = true;
     $('top-wrap').hidden = true;
@@ -389,6 +399,8 @@ async function openProfile(scroll) {
   topData = top.data;
   renderTop();
   applySearch();
+  done(`${flame.nodeCount.toLocaleString('en')} frames, total ${top.data.totalFormat} · `
+    + `${Math.round(arrived - started)} ms query, ${Math.round(performance.now() - arrived)} ms draw`);
   state.profileReady = true;
   state.renders.profile++;
 }
@@ -639,8 +651,8 @@ async function load() {
     await loadTargets();
     return;
   }
-  document.title = 'conprof';
   readUrl();
+  document.title = state.query ? `${state.query} · conprof` : 'conprof';
   fillForm();
   const picking = loadPickers();
   await Promise.all([runQuery(), openProfile(false), picking]);
@@ -650,6 +662,7 @@ $('query-form').addEventListener('submit', e => {
   e.preventDefault();
   readForm();
   writeUrl(true);
+  document.title = state.query ? `${state.query} · conprof` : 'conprof';
   runQuery();
 });
 $('range').addEventListener('change', () => {
