@@ -17,7 +17,8 @@ import java.util.zip.GZIPOutputStream;
 /**
  * The child process of {@link DurabilityTest}: opens the database and imports profiles forever,
  * printing {@code committed <n> <ts>} after each commit returns, until it is killed. Also used to
- * show the error for missing JVM options ({@code open-only}).
+ * show the error for missing JVM options ({@code open-only}). With {@code pace=N} it sleeps N ms
+ * after each commit, so that its background compaction keeps up and also merges blocks.
  */
 public final class DurabilityChild {
   static final Labels A = Labels.of("__name__", "heap", "job", "a");
@@ -75,6 +76,8 @@ public final class DurabilityChild {
     Path dir = Paths.get(args[0]);
     SeriesRegistryKind registry = SeriesRegistryKind.valueOf(args[1]);
     boolean openOnly = args.length > 2 && args[2].equals("open-only");
+    long paceMillis = args.length > 2 && args[2].startsWith("pace=")
+        ? Long.parseLong(args[2].substring("pace=".length())) : 0;
     PrintStream out = System.out;
     try (Tsdb db = Tsdb.open(dir, options(registry))) {
       if (openOnly) {
@@ -92,6 +95,9 @@ public final class DurabilityChild {
         a.commit();
         out.println("committed " + n + " " + ts);
         out.flush();
+        if (paceMillis > 0) {
+          Thread.sleep(paceMillis);
+        }
       }
     } catch (IllegalStateException e) {
       System.err.println(e.getMessage());

@@ -314,6 +314,68 @@ class ReadOnlyTsdbTest {
   }
 
   @Test
+  void refresh_seesWritersDeletionInBlocksAndHead() throws Exception {
+    try (Tsdb writer = Tsdb.open(dir, writerOptions(SeriesRegistryKind.IN_MEMORY))) {
+      for (long n = 0; n < 30; n++) {
+        commit(writer, n);
+      }
+      writer.compact();
+      try (Tsdb reader = Tsdb.openReadOnly(dir, readerOptions())) {
+        assertThat(blockIds(reader)).isNotEmpty();
+        writer.delete(List.of(Matcher.equal("__name__", "heap")), 300, 2500);
+        assertThat(contents(reader).get(HEAP.toString())).hasSize(30);
+        reader.refresh();
+        assertSame(contents(reader), contents(writer));
+        assertThat(contents(reader).get(HEAP.toString())).hasSize(30 - 23);
+        assertThat(contents(reader).get(CPU.toString())).hasSize(30);
+      }
+    }
+  }
+
+  @Test
+  void refresh_walCutBelowWhatWasRead_rebuildsTheView() throws Exception {
+    Path segment;
+    long before;
+    try (Tsdb writer = Tsdb.open(dir, writerOptions(SeriesRegistryKind.IN_MEMORY))) {
+      for (long n = 0; n < 8; n++) {
+        commit(writer, n);
+      }
+      segment = newestSegment();
+      before = Files.size(segment);
+      commit(writer, 8);
+    }
+    try (Tsdb reader = Tsdb.openReadOnly(dir, readerOptions())) {
+      assertThat(contents(reader).get(HEAP.toString())).hasSize(9);
+      // What a writer's repair of a damaged tail does to a file the view has read.
+      try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+        ch.truncate(before);
+      }
+      reader.refresh();
+      try (Tsdb fresh = Tsdb.openReadOnly(dir, readerOptions())) {
+        assertSame(contents(reader), contents(fresh));
+      }
+      assertThat(contents(reader).get(HEAP.toString())).hasSize(8);
+    }
+  }
+
+  @Test
+  void backgroundRefresh_picksUpCommitsWithoutACall() throws Exception {
+    try (Tsdb writer = Tsdb.open(dir, writerOptions(SeriesRegistryKind.IN_MEMORY))) {
+      commit(writer, 0);
+      try (Tsdb reader = Tsdb.openReadOnly(dir, TsdbOptions.builder()
+          .readOnlyRefreshInterval(Duration.ofMillis(5)).build())) {
+        commit(writer, 1);
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos(); // liveness guard only
+        while (contents(reader).get(HEAP.toString()).size() < 2) {
+          assertThat(System.nanoTime()).as("background refresh happened").isLessThan(deadline);
+          Thread.sleep(5);
+        }
+        assertSame(contents(reader), contents(writer));
+      }
+    }
+  }
+
+  @Test
   void writes_areRefusedWithReadOnlyMessage() throws Exception {
     try (Tsdb writer = Tsdb.open(dir, writerOptions(SeriesRegistryKind.IN_MEMORY))) {
       commit(writer, 0);

@@ -149,7 +149,7 @@ public final class Head implements Closeable {
       throw new IllegalStateException("follow() is for read-only heads");
     }
     List<Consumer<ReplayHandler>> events = new ArrayList<>();
-    boolean followed = tailer.poll(new ReplayHandler() {
+    ReplayHandler recorder = new ReplayHandler() {
       @Override
       public void series(long ref, List<String> nameValues) {
         events.add(h -> h.series(ref, nameValues));
@@ -169,9 +169,18 @@ public final class Head implements Closeable {
       public void headState(long minValidTime, long nextSeriesRef) {
         events.add(h -> h.headState(minValidTime, nextSeriesRef));
       }
-    });
+    };
+    try {
+      return tailer.poll(recorder);
+    } finally {
+      // Also after a failed read: the tailer has moved past these records and will not repeat them.
+      apply(events);
+    }
+  }
+
+  private void apply(List<Consumer<ReplayHandler>> events) {
     if (events.isEmpty()) {
-      return followed;
+      return;
     }
     synchronized (commitLock) {
       lock.writeLock().lock();
@@ -185,7 +194,6 @@ public final class Head implements Closeable {
         lock.writeLock().unlock();
       }
     }
-    return followed;
   }
 
   /**
