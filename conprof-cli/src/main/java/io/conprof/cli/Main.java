@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
     description = "Continuous profiling: scrape, store and query pprof profiles.",
     subcommands = {CommandLine.HelpCommand.class, ProfileCommand.class, ImportCommand.class,
         TsdbCommand.class, CheckCommand.class, ScrapeCommand.class, TargetsCommand.class,
-        QueryCommand.class, AllCommand.class})
+        QueryCommand.class, AllCommand.class, ServeCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

@@ -162,7 +162,8 @@ final class QueryCommand implements Callable<Integer> {
       throw new CliException(STORAGE, dir + ": no such directory");
     }
     QueryResult result;
-    try (Tsdb db = Tsdb.open(dir, TsdbOptions.builder().backgroundCompaction(false).build())) {
+    // Read-only: no lock and nothing written, so a store that scrape or all is writing can be queried.
+    try (Tsdb db = Tsdb.openReadOnly(dir, TsdbOptions.builder().readOnlyRefreshInterval(Duration.ZERO).build())) {
       QueryEngine engine = new QueryEngine(db, limits);
       result = rangeQuery ? engine.range(expr, startMillis, endMillis)
           : engine.instant(expr, startMillis);

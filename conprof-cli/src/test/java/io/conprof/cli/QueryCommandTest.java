@@ -211,19 +211,28 @@ class QueryCommandTest {
   void storageError_exits3() throws Exception {
     CliRun missing = CliRun.run("query", "heap", "--storage.tsdb.path",
         tmp.resolve("nope").toString());
-    CliRun locked;
-    Tsdb open = Tsdb.open(db, TsdbOptions.builder().backgroundCompaction(false).build());
-    try {
-      locked = query("heap");
-    } finally {
-      open.close();
-    }
+    Files.createDirectories(tmp.resolve("empty"));
+    CliRun notAStore = CliRun.run("query", "heap", "--storage.tsdb.path",
+        tmp.resolve("empty").toString());
 
     assertThat(missing.exitCode()).isEqualTo(3);
     assertThat(missing.stderr()).contains("no such directory");
     assertThat(Files.exists(tmp.resolve("nope"))).isFalse();
-    assertThat(locked.exitCode()).isEqualTo(3);
-    assertThat(locked.stderr()).contains(db.toString());
+    assertThat(notAStore.exitCode()).isEqualTo(3);
+    assertThat(notAStore.stderr()).contains(tmp.resolve("empty").toString());
+    try (var files = Files.list(tmp.resolve("empty"))) {
+      assertThat(files).isEmpty();
+    }
+  }
+
+  @Test
+  void queriesAStoreThatAWriterHoldsOpen() throws Exception {
+    CliRun before = query("heap", "--from", "0", "--to", "now");
+    try (Tsdb open = Tsdb.open(db, TsdbOptions.builder().backgroundCompaction(false).build())) {
+      CliRun during = query("heap", "--from", "0", "--to", "now");
+      assertThat(during.exitCode()).as(during.stderr()).isZero();
+      assertThat(during.stdout()).isEqualTo(before.stdout()).contains("\"timestamps\":[");
+    }
   }
 
   @Test
