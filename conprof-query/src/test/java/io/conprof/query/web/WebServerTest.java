@@ -467,6 +467,35 @@ class WebServerTest {
   }
 
   @Test
+  void mountsOnTheHostsServerUnderItsPrefixAndUnmountsOnClose() throws Exception {
+    com.sun.net.httpserver.HttpServer host = com.sun.net.httpserver.HttpServer.create(
+        new InetSocketAddress("127.0.0.1", 0), 0);
+    host.createContext("/app", ex -> {
+      ex.sendResponseHeaders(200, -1);
+      ex.close();
+    });
+    host.start();
+    try {
+      WebServer mounted = WebServer.builder().tsdb(db).externalUrl("http://app:8080/conprof").mount(host);
+      server = null;
+      String base = "http://127.0.0.1:" + host.getAddress().getPort();
+      HttpResponse<String> labels = http.send(HttpRequest.newBuilder(URI.create(base + "/conprof/api/v1/labels?start="
+          + first() + "&end=" + last())).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(labels.statusCode()).isEqualTo(200);
+      assertThat(labels.body()).contains("\"instance\"");
+      HttpResponse<String> app = http.send(HttpRequest.newBuilder(URI.create(base + "/app")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(app.statusCode()).isEqualTo(200);
+      mounted.close();
+      HttpResponse<String> gone = http.send(HttpRequest.newBuilder(URI.create(base + "/conprof/api/v1/labels"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(gone.statusCode()).isEqualTo(404);
+    } finally {
+      host.stop(0);
+    }
+  }
+
+  @Test
   void externalUrlMustBeAnAbsoluteHttpUrl() {
     assertThatThrownBy(() -> WebServer.builder().externalUrl("/conprof"))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("absolute http or https URL");
