@@ -55,6 +55,9 @@ public final class WalTailer implements Closeable {
     }
   }
 
+  /** Listings per poll when files vanish between listing and opening. */
+  private static final int MAX_LISTINGS = 5;
+
   private final Path dir;
   private final List<Tailed> done = new ArrayList<>();
   private Tailed current;
@@ -81,22 +84,40 @@ public final class WalTailer implements Closeable {
     if (closed) {
       throw new IOException("WAL tailer of " + dir + " is closed");
     }
-    SegmentedWal.Listing l;
-    try {
-      if (!Files.isDirectory(dir)) {
-        return true; // no WAL yet: nothing to read
+    for (int attempt = 1; ; attempt++) {
+      SegmentedWal.Listing l;
+      try {
+        if (!Files.isDirectory(dir)) {
+          return true; // no WAL yet: nothing to read
+        }
+        l = SegmentedWal.list(dir, false);
+      } catch (NoSuchFileException e) {
+        return true;
       }
-      l = SegmentedWal.list(dir, false);
-    } catch (NoSuchFileException e) {
-      return true;
+      Boolean result = follow(l, handler);
+      if (result != null) {
+        return result;
+      }
+      if (attempt == MAX_LISTINGS) {
+        LOG.debug("WAL files of {} kept vanishing between listing and opening; the next poll goes "
+            + "on from here", dir);
+        return true;
+      }
     }
+  }
+
+  /**
+   * Reads along {@code l}; returns whether the WAL could be followed, or null if a file vanished
+   * between the listing and its opening (the writer truncated or replaced it): then list again.
+   */
+  private Boolean follow(SegmentedWal.Listing l, ReplayHandler handler) throws IOException {
     int highest = l.segments().isEmpty() ? -1 : l.segments().lastKey();
     int checkpoint = l.checkpoints().isEmpty() ? 0 : l.checkpoints().lastKey();
     while (true) {
       if (current == null) {
         if (checkpoint > 0 && nextSegment <= checkpoint) {
           if (!readCheckpoint(l.checkpoints().get(checkpoint), checkpoint, handler)) {
-            return true; // replaced by a newer checkpoint meanwhile; the next poll reads that one
+            return null; // replaced by a newer checkpoint meanwhile
           }
           nextSegment = checkpoint + 1;
         }
@@ -110,7 +131,7 @@ public final class WalTailer implements Closeable {
         }
         Tailed t = open(l.segments().get(n), n, false);
         if (t == null) {
-          return true; // deleted since the listing; the next poll sees what replaced it
+          return null; // deleted since the listing
         }
         current = t;
         nextSegment = n;
