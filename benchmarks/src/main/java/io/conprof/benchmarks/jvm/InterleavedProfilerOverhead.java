@@ -48,7 +48,12 @@ import jdk.jfr.Recording;
  * and operations per second of the workers' own CPU time (from {@link ThreadMXBean}), which leaves
  * out time the workers were not scheduled because of other processes, and so shows only the cost
  * the profiler adds inside the workers' threads (stack-walk suspensions, cache and TLB pollution).
- * The profiler's own threads' CPU shows as the process CPU beyond the workers', also printed.
+ * On Linux it also reads each thread's {@code schedstat}: the share of time the workers were
+ * stopped, neither running nor waiting for a CPU (JFR suspends a thread to walk its stack; a
+ * safepoint stops all), which background load hardly changes, and the CPU time of JFR's threads
+ * (its native sampler included) and the self-profiler's thread, which on a machine with no idle
+ * core would come out of the application's share; the CPU of all other threads (compiler, GC) is
+ * printed too.
  *
  * <p>Run (build first: {@code ./mvnw -B -q -pl benchmarks -am package -DskipTests}):
  * {@code java -Xms1g -Xmx1g -cp benchmarks/target/benchmarks.jar
@@ -78,7 +83,8 @@ public final class InterleavedProfilerOverhead {
 
   /** One measured window. */
   record Window(int round, Setting setting, double opsPerSecond, double opsPerWorkerCpuSecond,
-      double workerCores, double otherCores, double loadAverage, long profilesWritten) {}
+      double workerCores, double otherCores, double workerStoppedFraction, double profilerCores, double loadAverage,
+      long profilesWritten) {}
 
   private final int threads;
   private final boolean allocationWorkload;
@@ -158,7 +164,8 @@ public final class InterleavedProfilerOverhead {
   List<Window> run(int rounds, ProfileSink sink) throws Exception {
     startWorkers();
     try {
-      out.println("round,setting,ops_per_s,ops_per_worker_cpu_s,worker_cores,other_cores,load1,profiles_written");
+      out.println("round,setting,ops_per_s,ops_per_worker_cpu_s,worker_cores,other_cores,worker_stopped,"
+          + "profiler_cores,load1,profiles_written");
       for (Setting s : ORDERS[0]) { // JIT-compiles the workload, JFR's parser and the profiler's own code
         print(measure(0, s, sink, initialWarmup), "warm-up, discarded");
       }
@@ -217,17 +224,22 @@ public final class InterleavedProfilerOverhead {
       long ops0 = ops();
       long workerCpu0 = workerCpuNanos();
       long processCpu0 = processCpuNanos();
+      TaskTimes tasks0 = TaskTimes.read();
       long t0 = System.nanoTime();
       Thread.sleep(window.toMillis());
       long ops1 = ops();
       long workerCpu1 = workerCpuNanos();
       long processCpu1 = processCpuNanos();
+      TaskTimes tasks1 = TaskTimes.read();
       long t1 = System.nanoTime();
       double seconds = (t1 - t0) / 1e9;
       double workerSeconds = (workerCpu1 - workerCpu0) / 1e9;
       double otherSeconds = (processCpu1 - processCpu0) / 1e9 - workerSeconds;
+      double workerStopped = (tasks1.workerStoppedNanos() - tasks0.workerStoppedNanos()) / 1e9 / threads;
+      double profilerSeconds = (tasks1.profilerCpuNanos - tasks0.profilerCpuNanos) / 1e9;
       return new Window(round, s, (ops1 - ops0) / seconds, (ops1 - ops0) / workerSeconds, workerSeconds / seconds,
-          otherSeconds / seconds, loadAverage1(), self == null ? 0 : self.profilesWritten());
+          otherSeconds / seconds, workerStopped / seconds, profilerSeconds / seconds, loadAverage1(),
+          self == null ? 0 : self.profilesWritten());
     } finally {
       stop.close();
     }
@@ -264,8 +276,9 @@ public final class InterleavedProfilerOverhead {
   }
 
   private void print(Window w, String note) {
-    out.printf(Locale.ROOT, "%d,%s,%.1f,%.1f,%.3f,%.3f,%.2f,%d%s%n", w.round(), w.setting().label, w.opsPerSecond(),
-        w.opsPerWorkerCpuSecond(), w.workerCores(), w.otherCores(), w.loadAverage(), w.profilesWritten(),
+    out.printf(Locale.ROOT, "%d,%s,%.1f,%.1f,%.4f,%.4f,%.5f,%.4f,%.2f,%d%s%n", w.round(), w.setting().label,
+        w.opsPerSecond(), w.opsPerWorkerCpuSecond(), w.workerCores(), w.otherCores(), w.workerStoppedFraction(),
+        w.profilerCores(), w.loadAverage(), w.profilesWritten(),
         note.isEmpty() ? "" : "," + note);
   }
 
@@ -276,14 +289,19 @@ public final class InterleavedProfilerOverhead {
       byRound[w.round()][w.setting().ordinal()] = w;
     }
     out.println();
-    out.println("| setting | ops/s, mean ± sd over rounds | ops per worker CPU-second | other threads' CPU (cores) |");
-    out.println("|---|---|---|---|");
+    out.println("| setting | ops/s, mean ± sd over rounds | ops per worker CPU-second | workers stopped, not"
+        + " waiting for a CPU (share of wall time) | JFR and profiler threads' CPU (cores) | all other threads' CPU"
+        + " (cores) |");
+    out.println("|---|---|---|---|---|---|");
     for (Setting s : Setting.values()) {
       double[] ops = column(byRound, s, Window::opsPerSecond);
       double[] perCpu = column(byRound, s, Window::opsPerWorkerCpuSecond);
+      double[] stopped = column(byRound, s, Window::workerStoppedFraction);
+      double[] profiler = column(byRound, s, Window::profilerCores);
       double[] other = column(byRound, s, Window::otherCores);
-      out.printf(Locale.ROOT, "| %s | %,.0f ± %,.0f | %,.0f ± %,.0f | %.3f ± %.3f |%n", s.label, mean(ops), sd(ops),
-          mean(perCpu), sd(perCpu), mean(other), sd(other));
+      out.printf(Locale.ROOT, "| %s | %,.0f ± %,.0f | %,.0f ± %,.0f | %.3f%% ± %.3f%% | %.4f ± %.4f | %.4f ± %.4f |%n",
+          s.label, mean(ops), sd(ops), mean(perCpu), sd(perCpu), 100 * mean(stopped), 100 * sd(stopped),
+          mean(profiler), sd(profiler), mean(other), sd(other));
     }
     out.println();
     out.println("| comparison, per-round ratio − 1 | measure | mean [95% CI] | median [95% CI] | rounds slower |");
@@ -398,6 +416,48 @@ public final class InterleavedProfilerOverhead {
       logC += Math.log(n - j + i) - Math.log(i);
     }
     return Math.exp(logC - n * Math.log(2));
+  }
+
+  /**
+   * Per-thread times from Linux's {@code /proc/self/task/<tid>/schedstat} (nanoseconds on a CPU,
+   * nanoseconds runnable but waiting for one): for the workers, the time they were neither running
+   * nor waiting for a CPU (stopped: a JFR sampler suspension, a safepoint, a page fault), and the
+   * CPU time of JFR's threads (the native sampler included, which no Java API shows) and the
+   * self-profiler's. Zero where procfs is missing.
+   */
+  private record TaskTimes(long nanoTime, long workerCpuNanos, long workerWaitNanos, long profilerCpuNanos,
+      int workers) {
+    long workerStoppedNanos() {
+      return (long) workers * nanoTime - workerCpuNanos - workerWaitNanos;
+    }
+
+    static TaskTimes read() {
+      long cpu = 0;
+      long wait = 0;
+      long profiler = 0;
+      int workers = 0;
+      long now = System.nanoTime();
+      try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+        for (Path task : (Iterable<Path>) tasks::iterator) {
+          try {
+            String comm = Files.readString(task.resolve("comm")).strip();
+            String[] f = Files.readString(task.resolve("schedstat")).strip().split(" ");
+            if (comm.startsWith("workload-")) {
+              cpu += Long.parseLong(f[0]);
+              wait += Long.parseLong(f[1]);
+              workers++;
+            } else if (comm.startsWith("JFR ") || comm.startsWith("conprof-self")) {
+              profiler += Long.parseLong(f[0]);
+            }
+          } catch (IOException | RuntimeException e) {
+            // the thread ended
+          }
+        }
+      } catch (IOException e) {
+        return new TaskTimes(now, 0, 0, 0, 0);
+      }
+      return new TaskTimes(now, cpu, wait, profiler, workers);
+    }
   }
 
   private static double loadAverage1() {
