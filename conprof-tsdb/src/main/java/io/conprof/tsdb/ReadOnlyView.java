@@ -45,10 +45,10 @@ import org.slf4j.LoggerFactory;
  * ({@link Head#follow}), then lists the blocks. The order is what makes the hand-over from WAL to
  * block exact: the writer renames a new block into place before it records the truncation and
  * deletes WAL segments, so once the WAL step has seen (or missed) anything of a truncation, the
- * block listing that follows sees the block. A listing that finds a loaded block gone (compaction
- * or retention deleted it) is repeated once, because the directory listing may miss an entry created
- * while it ran, while a listing started after the deletion sees every block renamed in before it.
- * Blocks replaced by a compaction whose parents are still listed are left out through the parents
+ * block listing that follows sees the block. The directory is listed until two consecutive
+ * listings agree, because one listing may miss a compaction's output created while it ran and yet
+ * miss its inputs deleted just after; a block deleted while it is being opened starts the listing
+ * over. Blocks replaced by a compaction whose parents are still listed are left out through the parents
  * recorded in the child's {@code meta.json}, as the writer does on open. A block whose {@code
  * tombstones} changed (a deletion by the writer) is reopened. What the WAL cannot follow
  * incrementally makes the refresh build a new head from scratch.
@@ -70,6 +70,7 @@ final class ReadOnlyView implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(ReadOnlyView.class);
   private static final Pattern ULID = Pattern.compile("[0-9A-HJKMNP-TV-Z]{26}");
   private static final int RELOAD_ATTEMPTS = 3;
+  private static final int MAX_LISTINGS = 5;
 
   private record View(DbState state, Head head) {}
 
@@ -201,13 +202,32 @@ final class ReadOnlyView implements Closeable {
   }
 
   private void updateBlocks() throws IOException {
-    if (scanBlocks()) {
-      scanBlocks();
+    for (int attempt = 1; attempt <= MAX_LISTINGS; attempt++) {
+      if (!scanBlocks(stableListing())) {
+        return;
+      }
     }
   }
 
-  /** Lists and loads blocks; true if a block seen before (or being opened) disappeared. */
-  private boolean scanBlocks() throws IOException {
+  /**
+   * The block directories, from two consecutive listings that agree. A listing may miss an entry
+   * created while it runs and still show one deleted meanwhile, which would hide a compaction's
+   * output while its inputs are gone; but such an entry is seen (or not) by the next listing
+   * throughout, so two that agree did not overlap a change.
+   */
+  private Set<String> stableListing() throws IOException {
+    Set<String> last = listBlockNames();
+    for (int attempt = 1; attempt < MAX_LISTINGS; attempt++) {
+      Set<String> again = listBlockNames();
+      if (again.equals(last)) {
+        return again;
+      }
+      last = again;
+    }
+    return last;
+  }
+
+  private Set<String> listBlockNames() throws IOException {
     Set<String> names = new HashSet<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
       for (Path p : ds) {
@@ -217,6 +237,11 @@ final class ReadOnlyView implements Closeable {
         }
       }
     }
+    return names;
+  }
+
+  /** Loads the listed blocks and drops the others; true if a block vanished while being opened. */
+  private boolean scanBlocks(Set<String> names) throws IOException {
     damaged.retainAll(names);
     boolean vanished = false;
     for (Iterator<Map.Entry<String, Loaded>> it = blocks.entrySet().iterator(); it.hasNext(); ) {
@@ -225,7 +250,6 @@ final class ReadOnlyView implements Closeable {
       if (!names.contains(e.getKey())) {
         it.remove();
         e.getValue().handle().markObsolete();
-        vanished = true;
       } else if (!e.getValue().tombstonesStamp().equals(tombstonesStamp(p))) {
         it.remove();
         e.getValue().handle().markObsolete();
