@@ -24,24 +24,53 @@ import java.util.zip.GZIPOutputStream;
  * return new profiles and leave this one untouched.
  */
 public final class Profile {
-  final ProfileProto.Profile proto;
+  /**
+   * The message; for a profile read on the fast path null until {@link #proto()} first builds it.
+   * Code in this package reads it through {@code proto()}; reading the field directly is safe only
+   * where {@code proto()} ran on this profile before (a {@link StackTable} of it calls it).
+   */
+  volatile ProfileProto.Profile proto;
+  /** The validated wire form this profile was read from, or null when it was built as a message. */
+  final WireProfile wire;
   private volatile IdIndex.Indexes indexes; // built on first use unless validation left them
 
   Profile(ProfileProto.Profile proto) {
     this.proto = proto;
+    this.wire = null;
   }
 
   Profile(ProfileProto.Profile proto, IdIndex.Indexes indexes) {
     this.proto = proto;
+    this.wire = null;
     this.indexes = indexes;
+  }
+
+  /** A profile read and validated by {@link WireProfile}; the message is built when first needed. */
+  Profile(WireProfile wire) {
+    this.wire = wire;
+    this.indexes = new IdIndex.Indexes(wire.mappingIndex, wire.functionIndex, wire.locationIndex);
+  }
+
+  /** The message behind this profile, parsed from the wire form on first use. */
+  ProfileProto.Profile proto() {
+    ProfileProto.Profile p = proto;
+    if (p == null) {
+      try {
+        p = ProfileReader.parseMessage(wire.buf);
+      } catch (InvalidProfileException e) {
+        throw new IllegalStateException("a profile accepted by the wire decoder does not parse", e);
+      }
+      proto = p;
+    }
+    return p;
   }
 
   /** Id lookups for this profile's mappings, functions and locations. */
   IdIndex.Indexes indexes() {
     IdIndex.Indexes ix = indexes;
     if (ix == null) {
-      ix = new IdIndex.Indexes(ProfileTransforms.mappingIndex(proto), ProfileTransforms.functionIndex(proto),
-          ProfileTransforms.locationIndex(proto));
+      ix = new IdIndex.Indexes(ProfileTransforms.mappingIndex(proto()), ProfileTransforms.functionIndex(proto()),
+          ProfileTransforms.locationIndex(proto()));
       indexes = ix;
     }
     return ix;
@@ -49,8 +78,8 @@ public final class Profile {
 
   /** The value columns of every sample, in order. */
   public List<ValueType> sampleTypes() {
-    List<ValueType> out = new ArrayList<>(proto.getSampleTypeCount());
-    for (ProfileProto.ValueType vt : proto.getSampleTypeList()) {
+    List<ValueType> out = new ArrayList<>(proto().getSampleTypeCount());
+    for (ProfileProto.ValueType vt : proto().getSampleTypeList()) {
       out.add(valueType(vt));
     }
     return Collections.unmodifiableList(out);
@@ -58,13 +87,13 @@ public final class Profile {
 
   /** Number of sample messages in the profile. */
   public int sampleCount() {
-    return proto.getSampleCount();
+    return proto().getSampleCount();
   }
 
   /** Sum of each sample type's values over all samples, in {@link #sampleTypes()} order. */
   public long[] totals() {
-    long[] totals = new long[proto.getSampleTypeCount()];
-    for (ProfileProto.Sample s : proto.getSampleList()) {
+    long[] totals = new long[proto().getSampleTypeCount()];
+    for (ProfileProto.Sample s : proto().getSampleList()) {
       for (int i = 0; i < totals.length; i++) {
         totals[i] += s.getValue(i);
       }
@@ -74,30 +103,30 @@ public final class Profile {
 
   /** The period type, if the profile has one. */
   public Optional<ValueType> periodType() {
-    return proto.hasPeriodType() ? Optional.of(valueType(proto.getPeriodType())) : Optional.empty();
+    return proto().hasPeriodType() ? Optional.of(valueType(proto().getPeriodType())) : Optional.empty();
   }
 
   public long period() {
-    return proto.getPeriod();
+    return proto().getPeriod();
   }
 
   /** Collection start in nanoseconds since the epoch; 0 when the producer did not set it. */
   public long timeNanos() {
-    return proto.getTimeNanos();
+    return proto().getTimeNanos();
   }
 
   public long durationNanos() {
-    return proto.getDurationNanos();
+    return proto().getDurationNanos();
   }
 
   /** The producer's preferred sample type, or "" when unset. */
   public String defaultSampleType() {
-    return string(proto.getDefaultSampleType());
+    return string(proto().getDefaultSampleType());
   }
 
   public List<String> comments() {
-    List<String> out = new ArrayList<>(proto.getCommentCount());
-    for (long c : proto.getCommentList()) {
+    List<String> out = new ArrayList<>(proto().getCommentCount());
+    for (long c : proto().getCommentList()) {
       out.add(string(c));
     }
     return Collections.unmodifiableList(out);
@@ -110,7 +139,7 @@ public final class Profile {
    * @throws IllegalArgumentException naming the available types when there is no such type
    */
   public int sampleTypeIndex(String type) {
-    int n = proto.getSampleTypeCount();
+    int n = proto().getSampleTypeCount();
     if (n == 0) {
       throw new IllegalArgumentException("profile has no sample types");
     }
@@ -119,7 +148,7 @@ public final class Profile {
       return n - 1;
     }
     for (int i = 0; i < n; i++) {
-      if (string(proto.getSampleType(i).getType()).equals(wanted)) {
+      if (string(proto().getSampleType(i).getType()).equals(wanted)) {
         return i;
       }
     }
@@ -132,7 +161,7 @@ public final class Profile {
 
   private List<String> sampleTypeNames() {
     List<String> names = new ArrayList<>();
-    for (ProfileProto.ValueType vt : proto.getSampleTypeList()) {
+    for (ProfileProto.ValueType vt : proto().getSampleTypeList()) {
       names.add(string(vt.getType()));
     }
     return names;
@@ -140,12 +169,12 @@ public final class Profile {
 
   /** The profile as raw (uncompressed) protobuf. */
   public byte[] toByteArray() {
-    return proto.toByteArray();
+    return proto().toByteArray();
   }
 
   /** Serialised size of the raw protobuf in bytes. */
   public int serializedSize() {
-    return proto.getSerializedSize();
+    return proto().getSerializedSize();
   }
 
   /** The profile as gzip-compressed protobuf, the on-disk pprof form. */
@@ -162,7 +191,7 @@ public final class Profile {
   /** Writes gzip-compressed protobuf (default compression level) to {@code out}. */
   public void writeGzip(OutputStream out) throws IOException {
     try (GZIPOutputStream gz = new GZIPOutputStream(out, 64 * 1024)) {
-      proto.writeTo(gz);
+      proto().writeTo(gz);
     }
   }
 
@@ -182,17 +211,17 @@ public final class Profile {
 
   /** Every value multiplied by {@code ratio} (truncated toward zero, as pprof does). */
   public Profile scale(double ratio) {
-    return new Profile(ProfileTransforms.scale(proto, ratio));
+    return new Profile(ProfileTransforms.scale(proto(), ratio));
   }
 
   /** A profile with only the named sample type (see {@link #sampleTypeIndex} for the default). */
   public Profile selectSampleType(String type) {
-    return new Profile(ProfileTransforms.selectSampleType(proto, sampleTypeIndex(type)));
+    return new Profile(ProfileTransforms.selectSampleType(proto(), sampleTypeIndex(type)));
   }
 
   /** The samples that pass {@code filter}; locations and functions they no longer use are kept. */
   public Profile filter(ProfileFilter filter) {
-    return new Profile(ProfileTransforms.filter(proto, filter));
+    return new Profile(ProfileTransforms.filter(proto(), filter));
   }
 
   /**
@@ -204,13 +233,13 @@ public final class Profile {
    */
   public static Profile diff(Profile base, Profile current) throws InvalidProfileException {
     ProfileMerger merger = new ProfileMerger();
-    merger.add(new Profile(ProfileTransforms.markAsBase(ProfileTransforms.scale(base.proto, -1))));
+    merger.add(new Profile(ProfileTransforms.markAsBase(ProfileTransforms.scale(base.proto(), -1))));
     merger.add(current);
     return merger.result();
   }
 
   String string(long index) {
-    return proto.getStringTable((int) index);
+    return proto().getStringTable((int) index);
   }
 
   private ValueType valueType(ProfileProto.ValueType vt) {
@@ -219,12 +248,12 @@ public final class Profile {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Profile other && proto.equals(other.proto);
+    return o instanceof Profile other && proto().equals(other.proto());
   }
 
   @Override
   public int hashCode() {
-    return proto.hashCode();
+    return proto().hashCode();
   }
 
   @Override

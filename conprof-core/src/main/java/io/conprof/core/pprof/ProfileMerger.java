@@ -6,12 +6,11 @@ import io.conprof.core.pprof.proto.ProfileProto;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.zip.GZIPOutputStream;
 
@@ -24,7 +23,11 @@ import java.util.zip.GZIPOutputStream;
  * system name, file and start line; a mapping by rounded size, offset and build id or file; a
  * location by mapping, mapping-relative address, lines and folding), and accumulates each sample's
  * values under a key of its merged location ids and its labels, kept varint-encoded in a {@link
- * SampleTable}. The input is not referenced after {@code add} returns, so merging 10,000 profiles
+ * SampleTable}. The input is read in its protobuf wire form ({@link WireProfile}): profiles from
+ * {@link ProfileReader} carry it, others are serialised once. Strings are interned by their UTF-8
+ * bytes and the other tables by their varint-encoded content ({@link BytesTable}), so remapping
+ * builds no message objects, no Java strings, and no per-entity keys; the merged tables are
+ * written back as protobuf by hand, in the canonical encoding protobuf-java would produce. The input is not referenced after {@code add} returns, so merging 10,000 profiles
  * costs memory in proportion to the merged result (distinct stacks, locations, functions,
  * strings), not to the inputs. Only entities that a non-zero sample reaches are copied, which is
  * what pprof's compaction would keep. {@link #writeGzip} serialises the result straight from these
@@ -53,16 +56,18 @@ public final class ProfileMerger {
   private String dropFrames = "";
   private String keepFrames = "";
 
-  // Merged tables.
-  private final Map<String, Integer> stringIndex = new HashMap<>();
-  private final List<String> strings = new ArrayList<>();
-  private final Map<FunctionKey, Integer> functionIds = new HashMap<>();
-  private final List<ProfileProto.Function> functions = new ArrayList<>();
-  private final Map<MappingKey, Integer> mappingIds = new HashMap<>();
-  private final List<ProfileProto.Mapping> mappings = new ArrayList<>();
-  private final Map<ArrayKey, Integer> locationIds = new HashMap<>();
-  private final List<ProfileProto.Location> locations = new ArrayList<>();
+  // Merged tables; entry n of each has id n + 1.
+  private final BytesTable strings = new BytesTable(); // UTF-8 bytes
+  private final BytesTable functions = new BytesTable(); // name, system name, file, start line
+  private final BytesTable mappingKeys = new BytesTable(); // rounded size, offset, build id or file
+  private final List<long[]> mappings = new ArrayList<>(); // WireProfile.MAPPING_* fields, remapped
+  private final BytesTable locations = new BytesTable(); // mapping, relative address, folded, lines
   private SampleTable samples; // created with the first profile, when the width is known
+
+  // Scratch, reused across profiles.
+  private final SampleTable.KeyBuilder sampleKey = new SampleTable.KeyBuilder();
+  private final SampleTable.KeyBuilder locationKey = new SampleTable.KeyBuilder();
+  private final SampleTable.KeyBuilder entityKey = new SampleTable.KeyBuilder();
 
   public ProfileMerger() {
     intern("");
@@ -84,15 +89,18 @@ public final class ProfileMerger {
    * @throws InvalidProfileException when its sample or period types differ from the first input's
    */
   public void add(Profile profile) throws InvalidProfileException {
-    ProfileProto.Profile p = profile.proto;
-    List<ValueType> types = profile.sampleTypes();
-    ValueType pt = profile.periodType().orElse(null);
+    WireProfile w = wireOf(profile);
+    List<ValueType> types = new ArrayList<>(w.sampleTypeCount);
+    for (int i = 0; i < w.sampleTypeCount; i++) {
+      types.add(w.sampleType(i));
+    }
+    ValueType pt = w.hasPeriodType ? new ValueType(w.string(w.periodTypeType), w.string(w.periodTypeUnit)) : null;
     if (profiles == 0) {
-      sampleTypes = types;
+      sampleTypes = List.copyOf(types);
       samples = new SampleTable(Math.max(1, types.size()));
       periodType = pt;
-      dropFrames = profile.string(p.getDropFrames());
-      keepFrames = profile.string(p.getKeepFrames());
+      dropFrames = w.string(w.dropFrames);
+      keepFrames = w.string(w.keepFrames);
     } else {
       if (!Objects.equals(periodType, pt)) {
         throw new InvalidProfileException(
@@ -103,21 +111,35 @@ public final class ProfileMerger {
             "cannot merge: incompatible sample types " + sampleTypes + " and " + types);
       }
     }
-    if (profiles == 0 || p.getTimeNanos() < timeNanos || timeNanos == 0) {
-      timeNanos = p.getTimeNanos();
+    if (profiles == 0 || w.timeNanos < timeNanos || timeNanos == 0) {
+      timeNanos = w.timeNanos;
     }
-    durationNanos += p.getDurationNanos();
-    if (period == 0 || period < p.getPeriod()) {
-      period = p.getPeriod();
+    durationNanos += w.durationNanos;
+    if (period == 0 || period < w.period) {
+      period = w.period;
     }
-    for (long c : p.getCommentList()) {
-      comments.add(profile.string(c));
+    for (int i = 0; i < w.commentCount; i++) {
+      comments.add(w.string(w.comments[i]));
     }
     if (defaultSampleType.isEmpty()) {
-      defaultSampleType = profile.string(p.getDefaultSampleType());
+      defaultSampleType = w.string(w.defaultSampleType);
     }
     profiles++;
-    new Remapper(p, profile.indexes()).run();
+    new Remapper(w).run();
+  }
+
+  /** The wire form of {@code profile}: the one it was read from, else its serialisation. */
+  private static WireProfile wireOf(Profile profile) throws InvalidProfileException {
+    if (profile.wire != null) {
+      return profile.wire;
+    }
+    ProfileProto.Profile p = profile.proto();
+    WireProfile w = WireProfile.decode(p.toByteArray());
+    if (w == null) {
+      ProfileValidator.validate(p); // says what is wrong
+      throw new IllegalStateException("a valid profile message was not decoded from its own serialisation");
+    }
+    return w;
   }
 
   /** The merged profile so far; the merger may continue to be used afterwards. */
@@ -162,20 +184,19 @@ public final class ProfileMerger {
 
     CodedOutputStream c = CodedOutputStream.newInstance(out, 64 * 1024);
     for (int i = 0; i < sampleTypes.size(); i++) {
-      c.writeMessage(1, ProfileProto.ValueType.newBuilder().setType(typeIdx[2 * i]).setUnit(typeIdx[2 * i + 1]).build());
+      writeValueType(c, 1, typeIdx[2 * i], typeIdx[2 * i + 1]);
     }
     writeSamples(c);
-    for (ProfileProto.Mapping m : mappings) {
-      c.writeMessage(3, m);
+    for (long[] m : mappings) {
+      writeMapping(c, m);
     }
-    for (ProfileProto.Location l : locations) {
-      c.writeMessage(4, l);
-    }
-    for (ProfileProto.Function f : functions) {
-      c.writeMessage(5, f);
-    }
-    for (String str : strings) {
-      c.writeString(6, str);
+    writeLocations(c);
+    writeFunctions(c);
+    byte[] data = strings.data();
+    for (int n = 0; n < strings.size(); n++) {
+      c.writeTag(6, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      c.writeUInt32NoTag(strings.length(n));
+      c.writeRawBytes(data, strings.offset(n), strings.length(n));
     }
     if (dropIdx != 0) {
       c.writeInt64(7, dropIdx);
@@ -190,7 +211,7 @@ public final class ProfileMerger {
       c.writeInt64(10, durationNanos);
     }
     if (periodType != null) {
-      c.writeMessage(11, ProfileProto.ValueType.newBuilder().setType(ptType).setUnit(ptUnit).build());
+      writeValueType(c, 11, ptType, ptUnit);
     }
     if (period != 0) {
       c.writeInt64(12, period);
@@ -212,10 +233,108 @@ public final class ProfileMerger {
     c.flush();
   }
 
+  // ---- canonical protobuf encoding (proto3: fields in number order, zero scalars omitted) ----
+
+  private static int sizeIfSet(int field, long v) {
+    return v == 0 ? 0 : CodedOutputStream.computeTagSize(field) + CodedOutputStream.computeUInt64SizeNoTag(v);
+  }
+
+  private static void writeIfSet(CodedOutputStream c, int field, long v) throws IOException {
+    if (v != 0) {
+      c.writeTag(field, WireFormat.WIRETYPE_VARINT);
+      c.writeUInt64NoTag(v);
+    }
+  }
+
+  private static void writeValueType(CodedOutputStream c, int field, long type, long unit) throws IOException {
+    c.writeTag(field, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+    c.writeUInt32NoTag(sizeIfSet(1, type) + sizeIfSet(2, unit));
+    writeIfSet(c, 1, type);
+    writeIfSet(c, 2, unit);
+  }
+
+  private static void writeMapping(CodedOutputStream c, long[] m) throws IOException {
+    int size = 0;
+    for (int f = 0; f < 10; f++) {
+      size += sizeIfSet(f + 1, m[f]);
+    }
+    c.writeTag(3, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+    c.writeUInt32NoTag(size);
+    for (int f = 0; f < 10; f++) {
+      writeIfSet(c, f + 1, m[f]);
+    }
+  }
+
+  private void writeFunctions(CodedOutputStream c) throws IOException {
+    SampleTable.KeyReader r = new SampleTable.KeyReader();
+    byte[] data = functions.data();
+    for (int n = 0; n < functions.size(); n++) {
+      r.reset(data, functions.offset(n), functions.offset(n) + functions.length(n));
+      long id = n + 1;
+      long name = r.next();
+      long systemName = r.next();
+      long filename = r.next();
+      long startLine = r.next();
+      c.writeTag(5, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      c.writeUInt32NoTag(sizeIfSet(1, id) + sizeIfSet(2, name) + sizeIfSet(3, systemName) + sizeIfSet(4, filename)
+          + sizeIfSet(5, startLine));
+      writeIfSet(c, 1, id);
+      writeIfSet(c, 2, name);
+      writeIfSet(c, 3, systemName);
+      writeIfSet(c, 4, filename);
+      writeIfSet(c, 5, startLine);
+    }
+  }
+
+  private void writeLocations(CodedOutputStream c) throws IOException {
+    SampleTable.KeyReader r = new SampleTable.KeyReader();
+    byte[] data = locations.data();
+    long[] lines = new long[48];
+    for (int n = 0; n < locations.size(); n++) {
+      r.reset(data, locations.offset(n), locations.offset(n) + locations.length(n));
+      long id = n + 1;
+      long mappingId = r.next();
+      long address = r.next();
+      if (mappingId != 0) {
+        address += mappings.get((int) mappingId - 1)[WireProfile.MAPPING_START];
+      }
+      long folded = r.next();
+      int nLines = (int) r.next();
+      if (lines.length < nLines * 3) {
+        lines = new long[nLines * 3];
+      }
+      int size = sizeIfSet(1, id) + sizeIfSet(2, mappingId) + sizeIfSet(3, address) + sizeIfSet(5, folded);
+      for (int j = 0; j < nLines; j++) {
+        lines[3 * j] = r.next();
+        lines[3 * j + 1] = r.next();
+        lines[3 * j + 2] = r.next();
+        int lineSize = sizeIfSet(1, lines[3 * j]) + sizeIfSet(2, lines[3 * j + 1]) + sizeIfSet(3, lines[3 * j + 2]);
+        size += 1 + CodedOutputStream.computeUInt32SizeNoTag(lineSize) + lineSize;
+      }
+      c.writeTag(4, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+      c.writeUInt32NoTag(size);
+      writeIfSet(c, 1, id);
+      writeIfSet(c, 2, mappingId);
+      writeIfSet(c, 3, address);
+      for (int j = 0; j < nLines; j++) {
+        long fid = lines[3 * j];
+        long line = lines[3 * j + 1];
+        long column = lines[3 * j + 2];
+        c.writeTag(4, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        c.writeUInt32NoTag(sizeIfSet(1, fid) + sizeIfSet(2, line) + sizeIfSet(3, column));
+        writeIfSet(c, 1, fid);
+        writeIfSet(c, 2, line);
+        writeIfSet(c, 3, column);
+      }
+      writeIfSet(c, 5, folded);
+    }
+  }
+
   private void writeSamples(CodedOutputStream c) throws IOException {
     int width = samples.width();
     long[] values = new long[width];
     long[] locs = new long[64];
+    long[] labels = new long[16];
     SampleTable.KeyReader key = new SampleTable.KeyReader();
     for (int n = 0; n < samples.size(); n++) {
       samples.values(n, values);
@@ -241,28 +360,18 @@ public final class ProfileMerger {
         size += 1 + CodedOutputStream.computeUInt32SizeNoTag(locBytes) + locBytes;
       }
       size += 1 + CodedOutputStream.computeUInt32SizeNoTag(valueBytes) + valueBytes;
-      // Labels: the rest of the key, 4 varints each.
-      List<ProfileProto.Label> labels = null;
+      // Labels: the rest of the key, 4 varints each (key, str, zigzag num, unit).
+      int nLab = 0;
       while (key.hasMore()) {
-        if (labels == null) {
-          labels = new ArrayList<>(2);
+        if (labels.length < (nLab + 1) * 4) {
+          labels = Arrays.copyOf(labels, labels.length * 2);
         }
-        ProfileProto.Label.Builder lb = ProfileProto.Label.newBuilder().setKey(key.next());
-        long str = key.next();
-        long num = decodeZigZag(key.next());
-        long unit = key.next();
-        if (str != 0) {
-          lb.setStr(str);
-        }
-        if (num != 0) {
-          lb.setNum(num);
-        }
-        if (unit != 0) {
-          lb.setNumUnit(unit);
-        }
-        ProfileProto.Label l = lb.build();
-        labels.add(l);
-        size += CodedOutputStream.computeMessageSize(3, l);
+        labels[nLab * 4] = key.next();
+        labels[nLab * 4 + 1] = key.next();
+        labels[nLab * 4 + 2] = decodeZigZag(key.next());
+        labels[nLab * 4 + 3] = key.next();
+        size += 1 + CodedOutputStream.computeUInt32SizeNoTag(labelSize(labels, nLab)) + labelSize(labels, nLab);
+        nLab++;
       }
       c.writeTag(2, WireFormat.WIRETYPE_LENGTH_DELIMITED);
       c.writeUInt32NoTag(size);
@@ -278,12 +387,22 @@ public final class ProfileMerger {
       for (long v : values) {
         c.writeInt64NoTag(v);
       }
-      if (labels != null) {
-        for (ProfileProto.Label l : labels) {
-          c.writeMessage(3, l);
+      for (int j = 0; j < nLab; j++) {
+        c.writeTag(3, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+        c.writeUInt32NoTag(labelSize(labels, j));
+        for (int f = 0; f < 4; f++) {
+          writeIfSet(c, f + 1, labels[j * 4 + f]);
         }
       }
     }
+  }
+
+  private static int labelSize(long[] labels, int j) {
+    int size = 0;
+    for (int f = 0; f < 4; f++) {
+      size += sizeIfSet(f + 1, labels[j * 4 + f]);
+    }
+    return size;
   }
 
   private static long decodeZigZag(long n) {
@@ -304,78 +423,124 @@ public final class ProfileMerger {
   }
 
   private int intern(String s) {
-    Integer i = stringIndex.get(s);
-    if (i != null) {
-      return i;
-    }
-    int idx = strings.size();
-    strings.add(s);
-    stringIndex.put(s, idx);
-    return idx;
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    return strings.intern(b, 0, b.length);
   }
 
-  /** Remaps one input profile into the merged tables. */
+  /** Remaps one input profile, in wire form, into the merged tables. */
   private final class Remapper {
-    private final ProfileProto.Profile p;
+    private final WireProfile w;
+    private final byte[] buf;
+    private final WireProfile.Cursor c;
     private final int[] stringMap; // src string index -> merged index + 1 (0 = not yet mapped)
-    private final IdIndex srcFunctions;
-    private final IdIndex srcMappings;
-    private final IdIndex srcLocations;
     private final int[] functionMap; // src function position -> merged id (0 = not yet)
     private final int[] mappingMap; // src mapping position -> merged id (0 = not yet)
     private final long[] mappingOffset;
-    private final long[] locationMap; // src location position -> merged id (0 = not yet)
+    private final int[] locationMap; // src location position -> merged id (0 = not yet)
+    private long[] lines = new long[48];
 
-    Remapper(ProfileProto.Profile p, IdIndex.Indexes ix) {
-      this.p = p;
-      this.stringMap = new int[p.getStringTableCount()];
-      this.srcFunctions = ix.functions();
-      this.srcMappings = ix.mappings();
-      this.srcLocations = ix.locations();
-      this.functionMap = new int[p.getFunctionCount()];
-      this.mappingMap = new int[p.getMappingCount()];
-      this.mappingOffset = new long[p.getMappingCount()];
-      this.locationMap = new long[p.getLocationCount()];
+    Remapper(WireProfile w) {
+      this.w = w;
+      this.buf = w.buf;
+      this.c = new WireProfile.Cursor(w.buf, 0, w.buf.length);
+      this.stringMap = new int[w.stringCount];
+      this.functionMap = new int[w.functionCount];
+      this.mappingMap = new int[w.mappingCount];
+      this.mappingOffset = new long[w.mappingCount];
+      this.locationMap = new int[w.locationCount];
     }
 
     void run() {
-      if (mappings.isEmpty() && p.getMappingCount() > 0) {
+      if (mappings.isEmpty() && w.mappingCount > 0) {
         mapping(0); // the first mapping is the main binary; keep it first
       }
-      int nTypes = p.getSampleTypeCount();
+      int nTypes = w.sampleTypeCount;
       if (nTypes == 0) {
         return;
       }
-      SampleTable.KeyBuilder key = new SampleTable.KeyBuilder();
+      SampleTable.KeyBuilder key = sampleKey;
       long[] values = new long[nTypes];
-      for (int i = 0, n = p.getSampleCount(); i < n; i++) {
-        ProfileProto.Sample s = p.getSample(i);
-        boolean zero = true;
-        for (int k = 0; k < nTypes; k++) {
-          values[k] = s.getValue(k);
-          zero &= values[k] == 0;
+      long[] locs = new long[64];
+      long[] labels = new long[16];
+      for (int i = 0, n = w.sampleCount; i < n; i++) {
+        int end = w.sampleEnd[i];
+        c.pos = w.sampleOff[i];
+        int nLoc = 0;
+        int nVal = 0;
+        int nLab = 0;
+        while (c.pos < end) {
+          int tag = c.tag(end);
+          int wt = tag & 7;
+          switch (tag >>> 3) {
+            case 1 -> {
+              if (wt == 2) {
+                int e = c.lengthDelimited(wt, end);
+                while (c.pos < e) {
+                  if (nLoc == locs.length) {
+                    locs = Arrays.copyOf(locs, nLoc * 2);
+                  }
+                  locs[nLoc++] = c.rawVarint(e);
+                }
+              } else {
+                if (nLoc == locs.length) {
+                  locs = Arrays.copyOf(locs, nLoc * 2);
+                }
+                locs[nLoc++] = c.varint(wt, end);
+              }
+            }
+            case 2 -> {
+              if (wt == 2) {
+                int e = c.lengthDelimited(wt, end);
+                while (c.pos < e) {
+                  values[nVal++] = c.rawVarint(e);
+                }
+              } else {
+                values[nVal++] = c.varint(wt, end);
+              }
+            }
+            case 3 -> {
+              int e = c.lengthDelimited(wt, end);
+              if (labels.length < (nLab + 1) * 4) {
+                labels = Arrays.copyOf(labels, labels.length * 2);
+              }
+              int at = nLab * 4;
+              labels[at] = 0;
+              labels[at + 1] = 0;
+              labels[at + 2] = 0;
+              labels[at + 3] = 0;
+              while (c.pos < e) {
+                int t = c.tag(e);
+                int f = t >>> 3;
+                if (f >= 1 && f <= 4) {
+                  labels[at + f - 1] = c.varint(t & 7, e);
+                } else {
+                  c.skip(t & 7, e);
+                }
+              }
+              nLab++;
+            }
+            default -> c.skip(wt, end);
+          }
         }
-        if (zero) {
+        if (isZero(values)) {
           continue;
         }
         key.clear();
-        int nLoc = s.getLocationIdCount();
         key.put(nLoc);
         for (int j = 0; j < nLoc; j++) {
-          key.put(location(srcLocations.indexOf(s.getLocationId(j))));
+          key.put(location(w.locationIndex.indexOf(locs[j])));
         }
-        int nLab = s.getLabelCount();
         if (nLab > 0) {
-          long[] labels = new long[nLab * 4];
           for (int j = 0; j < nLab; j++) {
-            ProfileProto.Label l = s.getLabel(j);
-            labels[j * 4] = str(l.getKey());
-            labels[j * 4 + 1] = l.getStr() == 0 ? 0 : str(l.getStr());
-            labels[j * 4 + 2] = encodeZigZag(l.getNum());
-            labels[j * 4 + 3] = l.getNumUnit() == 0 ? 0 : str(l.getNumUnit());
+            int at = j * 4;
+            labels[at] = str(labels[at]);
+            labels[at + 1] = labels[at + 1] == 0 ? 0 : str(labels[at + 1]);
+            labels[at + 2] = encodeZigZag(labels[at + 2]);
+            labels[at + 3] = labels[at + 3] == 0 ? 0 : str(labels[at + 3]);
           }
-          for (long v : sortedLabels(labels)) {
-            key.put(v);
+          sortQuads(labels, nLab);
+          for (int j = 0; j < nLab * 4; j++) {
+            key.put(labels[j]);
           }
         }
         samples.add(key.buf, key.len, values);
@@ -386,58 +551,81 @@ public final class ProfileMerger {
       int i = (int) srcIndex;
       int m = stringMap[i];
       if (m == 0) {
-        m = intern(p.getStringTable(i)) + 1;
+        m = strings.intern(buf, w.strOff[i], w.strLen[i]) + 1;
         stringMap[i] = m;
       }
       return m - 1;
     }
 
-    private long location(int pos) {
-      long id = locationMap[pos];
+    private int location(int pos) {
+      int id = locationMap[pos];
       if (id != 0) {
         return id;
       }
-      ProfileProto.Location src = p.getLocation(pos);
+      int end = w.locEnd[pos];
+      c.pos = w.locOff[pos];
+      long srcMappingId = 0;
+      long srcAddress = 0;
+      long folded = 0;
+      int nLines = 0;
+      while (c.pos < end) {
+        int tag = c.tag(end);
+        switch (tag >>> 3) {
+          case 2 -> srcMappingId = c.varint(tag & 7, end);
+          case 3 -> srcAddress = c.varint(tag & 7, end);
+          case 5 -> folded = c.varint(tag & 7, end) != 0 ? 1 : 0;
+          case 4 -> {
+            int e = c.lengthDelimited(tag & 7, end);
+            if (lines.length < (nLines + 1) * 3) {
+              lines = Arrays.copyOf(lines, lines.length * 2);
+            }
+            int at = nLines * 3;
+            lines[at] = 0;
+            lines[at + 1] = 0;
+            lines[at + 2] = 0;
+            while (c.pos < e) {
+              int t = c.tag(e);
+              int f = t >>> 3;
+              if (f >= 1 && f <= 3) {
+                lines[at + f - 1] = c.varint(t & 7, e);
+              } else {
+                c.skip(t & 7, e);
+              }
+            }
+            nLines++;
+          }
+          default -> c.skip(tag & 7, end);
+        }
+      }
       long mappingId = 0;
       long offset = 0;
       long mappingStart = 0;
-      int mpos = src.getMappingId() == 0 ? -1 : srcMappings.indexOf(src.getMappingId());
+      int mpos = srcMappingId == 0 ? -1 : w.mappingIndex.indexOf(srcMappingId);
       if (mpos >= 0) {
         mappingId = mapping(mpos);
         offset = mappingOffset[mpos];
-        mappingStart = mappings.get((int) mappingId - 1).getMemoryStart();
+        mappingStart = mappings.get((int) mappingId - 1)[WireProfile.MAPPING_START];
       }
-      long address = src.getAddress() + offset;
-      int nLines = src.getLineCount();
-      long[] key = new long[4 + nLines * 3];
-      key[0] = mappingId;
-      key[1] = mappingId != 0 ? address - mappingStart : address;
-      key[2] = src.getIsFolded() ? 1 : 0;
-      key[3] = nLines;
+      long address = srcAddress + offset;
+      // The cursor is done with this location: function() may move it.
+      long[] ls = lines;
       for (int j = 0; j < nLines; j++) {
-        ProfileProto.Line line = src.getLine(j);
-        int fpos = line.getFunctionId() == 0 ? -1 : srcFunctions.indexOf(line.getFunctionId());
-        key[4 + j * 3] = fpos < 0 ? 0 : function(fpos);
-        key[5 + j * 3] = line.getLine();
-        key[6 + j * 3] = line.getColumn();
+        long fid = ls[j * 3];
+        int fpos = fid == 0 ? -1 : w.functionIndex.indexOf(fid);
+        ls[j * 3] = fpos < 0 ? 0 : function(fpos);
       }
-      ArrayKey k = new ArrayKey(key, key.length);
-      Integer existing = locationIds.get(k);
-      if (existing != null) {
-        locationMap[pos] = existing;
-        return existing;
+      SampleTable.KeyBuilder k = locationKey;
+      k.clear();
+      k.put(mappingId);
+      k.put(mappingId != 0 ? address - mappingStart : address);
+      k.put(folded);
+      k.put(nLines);
+      for (int j = 0; j < nLines * 3; j++) {
+        k.put(ls[j]);
       }
-      int newId = locations.size() + 1;
-      ProfileProto.Location.Builder lb = ProfileProto.Location.newBuilder().setId(newId).setMappingId(mappingId)
-          .setAddress(address).setIsFolded(src.getIsFolded());
-      for (int j = 0; j < nLines; j++) {
-        lb.addLine(ProfileProto.Line.newBuilder().setFunctionId(key[4 + j * 3]).setLine(key[5 + j * 3])
-            .setColumn(key[6 + j * 3]));
-      }
-      locations.add(lb.build());
-      locationIds.put(k, newId);
-      locationMap[pos] = newId;
-      return newId;
+      id = locations.intern(k.buf, 0, k.len) + 1;
+      locationMap[pos] = id;
+      return id;
     }
 
     private int function(int pos) {
@@ -445,18 +633,35 @@ public final class ProfileMerger {
       if (id != 0) {
         return id;
       }
-      ProfileProto.Function src = p.getFunction(pos);
-      FunctionKey k = new FunctionKey(str(src.getName()), str(src.getSystemName()), str(src.getFilename()),
-          src.getStartLine());
-      Integer existing = functionIds.get(k);
-      if (existing == null) {
-        existing = functions.size() + 1;
-        functions.add(ProfileProto.Function.newBuilder().setId(existing).setName(k.name()).setSystemName(k.systemName())
-            .setFilename(k.filename()).setStartLine(k.startLine()).build());
-        functionIds.put(k, existing);
+      int end = w.funEnd[pos];
+      c.pos = w.funOff[pos];
+      long name = 0;
+      long systemName = 0;
+      long filename = 0;
+      long startLine = 0;
+      while (c.pos < end) {
+        int tag = c.tag(end);
+        switch (tag >>> 3) {
+          case 1 -> c.varint(tag & 7, end);
+          case 2 -> name = c.varint(tag & 7, end);
+          case 3 -> systemName = c.varint(tag & 7, end);
+          case 4 -> filename = c.varint(tag & 7, end);
+          case 5 -> startLine = c.varint(tag & 7, end);
+          default -> c.skip(tag & 7, end);
+        }
       }
-      functionMap[pos] = existing;
-      return existing;
+      SampleTable.KeyBuilder k = entityKey;
+      int mName = str(name);
+      int mSystemName = str(systemName);
+      int mFilename = str(filename);
+      k.clear();
+      k.put(mName);
+      k.put(mSystemName);
+      k.put(mFilename);
+      k.put(startLine);
+      id = functions.intern(k.buf, 0, k.len) + 1;
+      functionMap[pos] = id;
+      return id;
     }
 
     private int mapping(int pos) {
@@ -464,80 +669,54 @@ public final class ProfileMerger {
       if (id != 0) {
         return id;
       }
-      ProfileProto.Mapping src = p.getMapping(pos);
-      long size = src.getMemoryLimit() - src.getMemoryStart();
+      long[] src = w.mappings[pos];
+      long size = src[WireProfile.MAPPING_LIMIT] - src[WireProfile.MAPPING_START];
       size = size + 0xfff;
       size = size - Long.remainderUnsigned(size, 0x1000);
-      int buildIdOrFile = src.getBuildId() != 0 && !p.getStringTable((int) src.getBuildId()).isEmpty()
-          ? str(src.getBuildId())
-          : (src.getFilename() != 0 ? str(src.getFilename()) : 0);
-      MappingKey k = new MappingKey(size, src.getFileOffset(), buildIdOrFile);
-      Integer existing = mappingIds.get(k);
-      if (existing != null) {
-        mappingOffset[pos] = mappings.get(existing - 1).getMemoryStart() - src.getMemoryStart();
+      long buildId = src[WireProfile.MAPPING_BUILD_ID];
+      long filename = src[WireProfile.MAPPING_FILENAME];
+      int buildIdOrFile = buildId != 0 && !w.stringIsEmpty(buildId) ? str(buildId) : (filename != 0 ? str(filename) : 0);
+      SampleTable.KeyBuilder k = entityKey;
+      k.clear();
+      k.put(size);
+      k.put(src[WireProfile.MAPPING_OFFSET]);
+      k.put(buildIdOrFile);
+      int n = mappingKeys.intern(k.buf, 0, k.len);
+      if (n < mappings.size()) {
+        mappingOffset[pos] = mappings.get(n)[WireProfile.MAPPING_START] - src[WireProfile.MAPPING_START];
       } else {
-        existing = mappings.size() + 1;
-        mappings.add(src.toBuilder().setId(existing).setFilename(src.getFilename() == 0 ? 0 : str(src.getFilename()))
-            .setBuildId(src.getBuildId() == 0 ? 0 : str(src.getBuildId())).build());
-        mappingIds.put(k, existing);
+        long[] m = src.clone();
+        m[WireProfile.MAPPING_ID] = n + 1;
+        m[WireProfile.MAPPING_FILENAME] = filename == 0 ? 0 : str(filename);
+        m[WireProfile.MAPPING_BUILD_ID] = buildId == 0 ? 0 : str(buildId);
+        mappings.add(m);
         mappingOffset[pos] = 0;
       }
-      mappingMap[pos] = existing;
-      return existing;
+      mappingMap[pos] = n + 1;
+      return n + 1;
     }
   }
 
-
-  /** Labels as (key, str, num, unit) quadruples, sorted so that label order does not matter. */
-  private static long[] sortedLabels(long[] labels) {
-    int n = labels.length / 4;
-    if (n <= 1) {
-      return labels;
+  /** Sorts the first {@code n} (key, str, num, unit) quadruples of {@code q}, so that label order does not matter. */
+  private static void sortQuads(long[] q, int n) {
+    for (int i = 1; i < n; i++) {
+      for (int j = i; j > 0 && compareQuads(q, j - 1, j) > 0; j--) {
+        for (int f = 0; f < 4; f++) {
+          long t = q[(j - 1) * 4 + f];
+          q[(j - 1) * 4 + f] = q[j * 4 + f];
+          q[j * 4 + f] = t;
+        }
+      }
     }
-    long[][] quads = new long[n][];
-    for (int i = 0; i < n; i++) {
-      quads[i] = Arrays.copyOfRange(labels, i * 4, i * 4 + 4);
-    }
-    Arrays.sort(quads, Arrays::compare);
-    long[] out = new long[labels.length];
-    for (int i = 0; i < n; i++) {
-      System.arraycopy(quads[i], 0, out, i * 4, 4);
-    }
-    return out;
   }
 
-  private record FunctionKey(int name, int systemName, int filename, long startLine) {}
-
-  private record MappingKey(long size, long offset, int buildIdOrFile) {}
-
-  /** A long[] prefix as a hash key; probes reuse a scratch array and are copied on insert. */
-  private static final class ArrayKey {
-    final long[] a;
-    final int len;
-    final int hash;
-
-    ArrayKey(long[] a, int len) {
-      this.a = a;
-      this.len = len;
-      int h = 1;
-      for (int i = 0; i < len; i++) {
-        long v = a[i];
-        h = 31 * h + (int) (v ^ (v >>> 32));
+  private static int compareQuads(long[] q, int a, int b) {
+    for (int f = 0; f < 4; f++) {
+      int c = Long.compare(q[a * 4 + f], q[b * 4 + f]);
+      if (c != 0) {
+        return c;
       }
-      this.hash = h;
     }
-
-    @Override
-    public boolean equals(Object o) {
-      if (!(o instanceof ArrayKey k) || k.len != len || k.hash != hash) {
-        return false;
-      }
-      return Arrays.equals(a, 0, len, k.a, 0, len);
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
-    }
+    return 0;
   }
 }

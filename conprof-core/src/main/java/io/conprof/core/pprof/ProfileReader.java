@@ -15,10 +15,13 @@ import java.nio.file.Path;
  * compressed input is refused above {@link Builder#maxCompressedBytes}; gzip is detected by its
  * magic bytes (never by a file name) and inflated into a buffer that is never allowed to grow past
  * {@link Builder#maxDecompressedBytes}, so a decompression bomb is stopped after at most that many
- * bytes of work instead of being expanded. The protobuf is then parsed with protobuf-java's
- * generated code (bounded nesting) and checked structurally by {@link ProfileValidator}: string
- * table starting with "", non-zero unique ids, every reference resolving, one value per sample
- * type. Every failure is an {@link InvalidProfileException} that says what is wrong and where.
+ * bytes of work instead of being expanded. The protobuf is then decoded by {@link WireProfile}
+ * straight from the bytes, checked as it goes (string table starting with "", non-zero unique ids,
+ * every reference resolving, one value per sample type), without building message objects; the
+ * message is built from the bytes only when a caller needs it. Input that the wire decoder does
+ * not accept is parsed with protobuf-java's generated code (bounded nesting) and checked by {@link
+ * ProfileValidator}, which say what is wrong and where: every failure is an {@link
+ * InvalidProfileException} with that message, the same on both paths.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -114,23 +117,42 @@ public final class ProfileReader {
     return Files.readAllBytes(file);
   }
 
+  /**
+   * Parses and validates raw protobuf. The wire decoder reads valid profiles without building
+   * messages (the message is built when a caller first needs it); whatever it does not accept is
+   * parsed by protobuf-java and checked by {@link ProfileValidator}, which give the error.
+   */
   static Profile parseValidated(byte[] raw) throws InvalidProfileException {
+    WireProfile wire = WireProfile.decode(raw);
+    if (wire != null) {
+      return new Profile(wire);
+    }
+    return parseValidatedMessage(raw);
+  }
+
+  /** The protobuf-java path: parse into messages, then validate. */
+  static Profile parseValidatedMessage(byte[] raw) throws InvalidProfileException {
+    ProfileProto.Profile p = parseMessage(raw);
+    return new Profile(p, ProfileValidator.validate(p));
+  }
+
+  /** Parses raw protobuf into the message, refusing empty input and malformed protobuf. */
+  static ProfileProto.Profile parseMessage(byte[] raw) throws InvalidProfileException {
     if (raw.length == 0) {
       throw new InvalidProfileException("empty input: 0 bytes is not a pprof profile");
     }
-    ProfileProto.Profile p;
     try {
       CodedInputStream in = CodedInputStream.newInstance(raw);
       in.setRecursionLimit(16);
-      p = ProfileProto.Profile.parseFrom(in);
+      ProfileProto.Profile p = ProfileProto.Profile.parseFrom(in);
       in.checkLastTagWas(0);
+      return p;
     } catch (InvalidProtocolBufferException e) {
       throw new InvalidProfileException(
           "not a pprof profile: the " + raw.length + " bytes are not valid protobuf (" + e.getMessage() + ")", e);
     } catch (IOException e) {
       throw new InvalidProfileException("not a pprof profile: " + e.getMessage(), e);
     }
-    return new Profile(p, ProfileValidator.validate(p));
   }
 
   /** Limits for a {@link ProfileReader}. */

@@ -30,7 +30,7 @@ final class StackTable {
   final ValueType valueType;
 
   StackTable(Profile profile, String sampleType) {
-    ProfileProto.Profile p = profile.proto;
+    ProfileProto.Profile p = profile.proto();
     int column = profile.sampleTypeIndex(sampleType);
     this.valueType = profile.sampleTypes().get(column);
     IdIndex.Indexes ix = profile.indexes();

@@ -60,7 +60,7 @@ class ProfileBuilderTest {
             new long[] {1, 1})
         .build();
 
-    ProfileProto.Profile proto = p.proto;
+    ProfileProto.Profile proto = p.proto();
     assertThat(proto.getFunctionCount()).isEqualTo(3);
     assertThat(proto.getLocationCount()).isEqualTo(4); // HOT, WORK:20, MAIN, WORK:21
     assertThat(proto.getSampleCount()).isEqualTo(2); // the third sample merged into the first
@@ -83,7 +83,7 @@ class ProfileBuilderTest {
         .addSample(List.of(WORK, MAIN), new long[] {1}, Map.of(), Map.of("bytes", 64L))
         .build();
 
-    ProfileProto.Profile proto = p.proto;
+    ProfileProto.Profile proto = p.proto();
     assertThat(proto.getSampleCount()).isEqualTo(3);
     assertThat(proto.getSample(0).getValue(0)).isEqualTo(2);
     ProfileProto.Label state = proto.getSample(0).getLabel(0);

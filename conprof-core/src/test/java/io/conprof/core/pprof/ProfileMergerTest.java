@@ -115,8 +115,8 @@ class ProfileMergerTest {
     Profile merged = merge(List.of(a, b));
 
     assertThat(merged.sampleCount()).isEqualTo(1);
-    assertThat(merged.proto.getLocationCount()).isEqualTo(1);
-    assertThat(merged.proto.getLocation(0).getAddress()).isEqualTo(0x401234);
+    assertThat(merged.proto().getLocationCount()).isEqualTo(1);
+    assertThat(merged.proto().getLocation(0).getAddress()).isEqualTo(0x401234);
     assertThat(merged.totals()).containsExactly(2);
   }
 
@@ -138,7 +138,7 @@ class ProfileMergerTest {
     Profile d = Profile.diff(p, p);
 
     assertThat(d.totals()).containsExactly(0, 0);
-    assertThat(d.proto.getStringTableList()).contains("pprof::base");
+    assertThat(d.proto().getStringTableList()).contains("pprof::base");
     assertThat(d.sampleCount()).isEqualTo(2 * p.sampleCount());
   }
 
