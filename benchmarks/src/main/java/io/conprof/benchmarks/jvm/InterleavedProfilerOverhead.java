@@ -309,6 +309,11 @@ public final class InterleavedProfilerOverhead {
     compare(byRound, Setting.CONPROF, Setting.NONE);
     compare(byRound, Setting.JFR_PROFILE, Setting.NONE);
     compare(byRound, Setting.CONPROF, Setting.JFR_PROFILE);
+    out.println();
+    out.println("| comparison, per-round difference | measure | mean [95% CI] | median [95% CI] |");
+    out.println("|---|---|---|---|");
+    difference(byRound, Setting.CONPROF, Setting.NONE);
+    difference(byRound, Setting.JFR_PROFILE, Setting.NONE);
     double[] load = windows.stream().mapToDouble(Window::loadAverage).toArray();
     Arrays.sort(load);
     out.printf(Locale.ROOT, "%n1-minute load average over the windows: min %.2f, median %.2f, max %.2f%n", load[0],
@@ -334,6 +339,23 @@ public final class InterleavedProfilerOverhead {
       out.printf(Locale.ROOT, "| %s vs %s | %s | %+.2f%% [%+.2f%%, %+.2f%%] | %+.2f%% [%+.2f%%, %+.2f%%] | %d of %d |%n",
           a.label, b.label, measure == 0 ? "ops/s" : "ops per worker CPU-s", 100 * m, 100 * (m - half),
           100 * (m + half), 100 * med[0], 100 * med[1], 100 * med[2], slower, d.length);
+    }
+  }
+
+  /** Differences of the workers' stopped share and of the profiler threads' CPU, in percentage points. */
+  private void difference(Window[][] byRound, Setting a, Setting b) {
+    Measure[] measures = {Window::workerStoppedFraction, Window::profilerCores};
+    String[] names = {"workers stopped (points of wall time)", "JFR and profiler CPU (points of one core)"};
+    for (int m = 0; m < measures.length; m++) {
+      double[] d = new double[byRound.length - 1];
+      for (int r = 1; r < byRound.length; r++) {
+        d[r - 1] = measures[m].of(byRound[r][a.ordinal()]) - measures[m].of(byRound[r][b.ordinal()]);
+      }
+      double mean = mean(d);
+      double half = tQuantile975(d.length - 1) * sd(d) / Math.sqrt(d.length);
+      double[] med = medianWithInterval(d);
+      out.printf(Locale.ROOT, "| %s − %s | %s | %+.3f [%+.3f, %+.3f] | %+.3f [%+.3f, %+.3f] |%n", a.label, b.label,
+          names[m], 100 * mean, 100 * (mean - half), 100 * (mean + half), 100 * med[0], 100 * med[1], 100 * med[2]);
     }
   }
 
