@@ -68,6 +68,8 @@ public final class Head implements Closeable {
   private static final Logger LOG = LoggerFactory.getLogger(Head.class);
   /** Samples records are cut at about this size; one larger sample gets a record of its own. */
   static final long TARGET_RECORD_BYTES = 16L << 20;
+  /** Records a read-only head decodes before it applies them under the write lock. */
+  private static final int APPLY_BATCH_EVENTS = 1 << 16;
 
   /** Head settings. */
   public record Options(long blockRangeMillis, long maxSeries, long walSegmentBytes) {}
@@ -152,22 +154,30 @@ public final class Head implements Closeable {
     ReplayHandler recorder = new ReplayHandler() {
       @Override
       public void series(long ref, List<String> nameValues) {
-        events.add(h -> h.series(ref, nameValues));
+        record(h -> h.series(ref, nameValues));
       }
 
       @Override
       public void sample(long ref, long ts, WalFile file, long offset, int length, int crc) {
-        events.add(h -> h.sample(ref, ts, file, offset, length, crc));
+        record(h -> h.sample(ref, ts, file, offset, length, crc));
       }
 
       @Override
       public void tombstone(long ref, long minTime, long maxTime) {
-        events.add(h -> h.tombstone(ref, minTime, maxTime));
+        record(h -> h.tombstone(ref, minTime, maxTime));
       }
 
       @Override
       public void headState(long minValidTime, long nextSeriesRef) {
-        events.add(h -> h.headState(minValidTime, nextSeriesRef));
+        record(h -> h.headState(minValidTime, nextSeriesRef));
+      }
+
+      private void record(Consumer<ReplayHandler> event) {
+        events.add(event);
+        if (events.size() >= APPLY_BATCH_EVENTS) {
+          apply(events); // bounds the memory of a first read of a large WAL
+          events.clear();
+        }
       }
     };
     try {
