@@ -81,6 +81,9 @@ class WebUiBrowserTest {
   private static WebServer limited;
   private static ChromeDriver driver;
   private static final List<Long> web1Times = new ArrayList<>();
+  /** Series of {@code cpu{job="fleet"}}: enough rows that the timeline list scrolls. */
+  private static final int FLEET_SIZE = 40;
+  private static final List<Long> host35Times = new ArrayList<>();
 
   private String testName;
 
@@ -104,6 +107,16 @@ class WebUiBrowserTest {
     for (int i = 0; i < WEB1_HEAP.size(); i++) {
       app.append(Labels.of("__name__", "heap", "job", "shop", "instance", "web-1:8080"), base + 60_000L + i * 360_000L,
           Files.readAllBytes(Fixtures.pprof(WEB1_HEAP.get(i))));
+    }
+    for (int h = 0; h < FLEET_SIZE; h++) {
+      for (int i = 0; i < 3; i++) {
+        long ts = base + i * 540_000L + h * 1000L;
+        if (h == 35) {
+          host35Times.add(ts);
+        }
+        app.append(Labels.of("__name__", "cpu", "job", "fleet", "instance", String.format("host-%02d:8080", h)), ts,
+            Files.readAllBytes(Fixtures.pprof("converted__java.cpu.pb.gz")));
+      }
     }
     app.commit();
 
@@ -519,6 +532,28 @@ class WebUiBrowserTest {
     assertThat(rowHeadings()).containsExactly("heap{instance=\"web-1:8080\", job=\"shop\"}");
     assertThat(el("start").isDisplayed()).isFalse();
     assertThat(driver.getCurrentUrl()).contains("query=heap");
+    assertNoPageErrors();
+  }
+
+  @Test
+  void manySeries_aClickAfterScrollingOpensThePointUnderTheMouse() throws Exception {
+    open(server, "?query=" + enc("cpu{job=\"fleet\"}"));
+    waitForTimeline(0);
+    assertThat(rowHeadings()).hasSize(FLEET_SIZE);
+
+    clickPoint(35, 2, false);
+
+    assertThat(state("a")).isEqualTo(Map.of("kind", "t", "timeMs", host35Times.get(2),
+        "selector", "cpu{instance=\"host-35:8080\",job=\"fleet\"}"));
+    @SuppressWarnings("unchecked")
+    List<Number> geometry = (List<Number>) js("const a = document.getElementById('axis').getBoundingClientRect();"
+        + "const canvas = document.querySelector(`[data-testid=series-canvas][data-index='35']`);"
+        + "const c = canvas.getBoundingClientRect();"
+        + "return [a.left, a.width, c.left, c.width, canvas.width / devicePixelRatio];");
+    assertThat(geometry.get(0).doubleValue()).as("axis and rows start together").isEqualTo(geometry.get(2).doubleValue());
+    assertThat(geometry.get(1).doubleValue()).as("axis and rows are equally wide").isEqualTo(geometry.get(3).doubleValue());
+    assertThat(geometry.get(4).doubleValue()).as("a row's bitmap is not stretched").isCloseTo(geometry.get(3).doubleValue(),
+        within(1.0));
     assertNoPageErrors();
   }
 

@@ -772,7 +772,15 @@ for (const a of document.querySelectorAll('.topbar a[data-view], .topbar .brand'
 }
 window.addEventListener('popstate', load);
 window.addEventListener('keydown', e => {
-  if (e.key === 'Escape') { setCompareArmed(false); $('tooltip').hidden = true; }
+  const typing = /^(INPUT|SELECT|TEXTAREA)$/.test(document.activeElement?.tagName || '');
+  if (e.key === 'Escape') {
+    setCompareArmed(false);
+    $('tooltip').hidden = true;
+    if (!typing && !$('profile').hidden) flame.reset();
+  } else if (e.key === '/' && !typing && !$('profile').hidden) {
+    e.preventDefault();
+    $('search').focus();
+  }
 });
 
 // Hooks for tests and benchmarks.

@@ -156,7 +156,9 @@ export class Timelines {
     for (let t = first; t <= this.to; t += step) {
       const x = Math.round(this.x(t)) + 0.5;
       ctx.moveTo(x, 16); ctx.lineTo(x, 22);
-      const label = step >= 864e5 ? formatTime(t).slice(5, 10) : formatTime(t, false).slice(0, step < 6e4 ? 8 : 5);
+      const d = new Date(t);
+      const midnight = d.getHours() === 0 && d.getMinutes() === 0 && d.getSeconds() === 0;
+      const label = midnight && step >= 6e4 ? formatTime(t).slice(5, 10) : formatTime(t, false).slice(0, step < 6e4 ? 8 : 5);
       const w = ctx.measureText(label).width;
       ctx.fillText(label, Math.min(Math.max(0, x - w / 2), this.width - w), 12);
     }
