@@ -261,7 +261,8 @@ public final class Profile {
     return "Profile" + sampleTypes() + "{samples=" + sampleCount() + ", bytes=" + serializedSize() + "}";
   }
 
-  private static final class FastGzipOutputStream extends GZIPOutputStream {
+  /** A gzip stream at {@link Deflater#BEST_SPEED}, the level Go's runtime writes profiles at. */
+  static final class FastGzipOutputStream extends GZIPOutputStream {
     FastGzipOutputStream(OutputStream out) throws IOException {
       super(out, 64 * 1024);
       def.setLevel(Deflater.BEST_SPEED);

