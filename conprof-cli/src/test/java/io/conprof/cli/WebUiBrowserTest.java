@@ -204,6 +204,11 @@ class WebUiBrowserTest {
     assertThat(topRows().get(0)).isEqualTo(TopTable.of(expected, null).report(500).rows().get(0).name());
     assertThat(flameNodes()).isEqualTo(FlameGraph.of(expected, null).nodeCount());
     assertThat(measureNames()).contains("conprof:timeline-render", "conprof:flamegraph-render");
+    @SuppressWarnings("unchecked")
+    List<Number> canvas = (List<Number>) js("const c = document.getElementById('flamegraph');"
+        + "return [c.width / devicePixelRatio, c.getBoundingClientRect().width];");
+    assertThat(canvas.get(0).doubleValue()).as("the flame graph's bitmap is not stretched")
+        .isCloseTo(canvas.get(1).doubleValue(), within(1.0));
     assertNoPageErrors();
   }
 
