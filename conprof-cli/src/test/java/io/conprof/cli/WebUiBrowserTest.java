@@ -562,6 +562,29 @@ class WebUiBrowserTest {
     assertNoPageErrors();
   }
 
+  @Test
+  void sampleTypePicker_listsTheProfilesTypesAndRedrawsForTheChosenOne() throws Exception {
+    open(server, "?query=" + enc("heap{job=\"shop\"}"));
+    waitForTimeline(0);
+    clickPoint(0, 0, false);
+    Profile heap = READER.read(Fixtures.pprof(WEB1_HEAP.get(0)));
+    Select picker = new Select(el("sample-type"));
+    assertThat(picker.getOptions()).extracting(o -> o.getDomProperty("value"))
+        .containsExactlyElementsOf(heap.sampleTypes().stream().map(t -> t.type()).toList());
+    assertThat(picker.getFirstSelectedOption().getDomProperty("value"))
+        .isEqualTo(heap.sampleTypes().get(heap.sampleTypeIndex(null)).type());
+    long before = renders("profile");
+
+    picker.selectByValue("alloc_objects");
+
+    waitForProfile(before);
+    assertThat(driver.getCurrentUrl()).contains("sample=alloc_objects");
+    assertThat(frameList().get(0)).isEqualTo(widestTopFrame(FlameGraph.of(heap, "alloc_objects")));
+    assertThat(topRows().get(0)).isEqualTo(TopTable.of(heap, "alloc_objects").report(500).rows().get(0).name());
+    assertThat(el("download").getDomProperty("href")).doesNotContain("sample_index");
+    assertNoPageErrors();
+  }
+
   // ---- helpers
 
   private static String enc(String s) {
