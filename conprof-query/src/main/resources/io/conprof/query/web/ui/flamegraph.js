@@ -10,7 +10,7 @@ const MAX_CANVAS_PX = 16384;
 const FONT = '12px ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono", monospace';
 
 export class FlameGraph {
-  /** @param canvas the canvas; @param tooltip the shared tooltip; @param handlers {zoom(), search()} */
+  /** @param canvas the canvas; @param tooltip the shared tooltip; @param handlers {zoom(nodeIndex)}, optional */
   constructor(canvas, tooltip, handlers = {}) {
     this.canvas = canvas;
     this.tooltip = tooltip;
@@ -44,7 +44,8 @@ export class FlameGraph {
       v = g(v, Float64Array); b = g(b, Float64Array); x = g(x, Float64Array);
       depth = g(depth, Int32Array); end = g(end, Int32Array);
     };
-    let diff = root.b !== undefined, maxDepth = 0, n = 0;
+    const diff = root.b !== undefined;
+    let maxDepth = 0, n = 0;
     // iterative pre-order over the path from the root: no allocation per node, any depth
     const pathNode = [], pathNext = [], pathOffset = [], pathIndex = [];
     const visit = (node, d, x0) => {
