@@ -661,9 +661,9 @@ public final class UiResponsiveness {
     List<Object> lt = (List<Object>) h.get("longTasks");
     String longTasks = lt.isEmpty() ? "none" : lt.size() + ": max " + String.format(Locale.ROOT, "%.0f ms",
         lt.stream().mapToDouble(o -> d((Map<String, Object>) o, "duration")).max().orElse(0));
-    OUT.printf(Locale.ROOT, "| %s (%d moves seen, %d frames) | %.1f / %.1f / %.1f | %.2f / %.2f / %.2f | %.1f / %.1f "
+    OUT.printf(Locale.ROOT, "| %s (%s rows in view; %d moves seen, %d frames) | %.1f / %.1f / %.1f | %.2f / %.2f / %.2f | %.1f / %.1f "
             + "| %s | %d | %.0f ms |%n",
-        name, moves.size(), frames.size(), quantile(intervals, 0.5), quantile(intervals, 0.95),
+        name, h.get("rows"), moves.size(), frames.size(), quantile(intervals, 0.5), quantile(intervals, 0.95),
         intervals.length == 0 ? Double.NaN : intervals[intervals.length - 1], quantile(handler, 0.5),
         quantile(handler, 0.95), handler.length == 0 ? Double.NaN : handler[handler.length - 1],
         quantile(delay, 0.95), delay.length == 0 ? Double.NaN : delay[delay.length - 1], longTasks, hits,
