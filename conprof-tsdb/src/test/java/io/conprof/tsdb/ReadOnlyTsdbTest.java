@@ -415,6 +415,22 @@ class ReadOnlyTsdbTest {
   }
 
   @Test
+  void openReadOnly_beforeTheWriterCreatedItsWal_seesItsCommitsOnRefresh() throws Exception {
+    Files.write(dir.resolve(Tsdb.LOCK_FILE), new byte[0]); // a writer stopped right after locking
+    try (Tsdb reader = Tsdb.openReadOnly(dir, readerOptions())) {
+      assertThat(contents(reader)).isEmpty();
+      assertThat(dir.resolve(Tsdb.WAL_DIR)).doesNotExist();
+      try (Tsdb writer = Tsdb.open(dir, writerOptions(SeriesRegistryKind.IN_MEMORY))) {
+        commit(writer, 0);
+        commit(writer, 1);
+        reader.refresh();
+        assertSame(contents(reader), contents(writer));
+        assertThat(contents(reader).get(HEAP.toString())).hasSize(2);
+      }
+    }
+  }
+
+  @Test
   void close_ofReader_leavesWriterWorking_andQueriersFailAfterClose() throws Exception {
     try (Tsdb writer = Tsdb.open(dir, writerOptions(SeriesRegistryKind.IN_MEMORY))) {
       commit(writer, 0);
