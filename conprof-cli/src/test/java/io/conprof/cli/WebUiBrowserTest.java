@@ -202,7 +202,7 @@ class WebUiBrowserTest {
     assertThat(hoverFrame(widest)).startsWith(widest + "\n");
     assertThat(frameList().get(0)).isEqualTo(widest);
     assertThat(topRows().get(0)).isEqualTo(TopTable.of(expected, null).report(500).rows().get(0).name());
-    assertThat(flameNodes()).isEqualTo(FlameGraph.of(expected, null).nodeCount());
+    assertThat(flameNodes()).isEqualTo(FlameGraph.of(expected, null).pruned(0.0001).nodeCount());
     assertThat(measureNames()).contains("conprof:timeline-render", "conprof:flamegraph-render");
     @SuppressWarnings("unchecked")
     List<Number> canvas = (List<Number>) js("const c = document.getElementById('flamegraph');"

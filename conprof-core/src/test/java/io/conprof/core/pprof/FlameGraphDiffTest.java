@@ -73,4 +73,27 @@ class FlameGraphDiffTest {
     assertThatThrownBy(() -> FlameGraph.diff(heap, cpu, "cpu")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no sample type \"cpu\"");
   }
+
+  @Test
+  void pruned_dropsNarrowFramesKeepsValuesAndUnit() throws Exception {
+    Profile p = read("pprof__large.cpu");
+    FlameGraph full = FlameGraph.of(p, null);
+    FlameGraph pruned = full.pruned(0.0001);
+    long cutoff = (long) Math.ceil(0.0001 * full.total());
+    assertThat(pruned.nodeCount()).isLessThan(full.nodeCount() / 10).isPositive();
+    assertThat(pruned.root().value()).isEqualTo(full.total());
+    long wideInFull = all(full.root()).stream().filter(n -> n.value() >= cutoff).count();
+    // every frame at least as wide as the cutoff is kept (all its ancestors are wider)
+    assertThat((long) pruned.nodeCount()).isEqualTo(wideInFull);
+    assertThat(all(pruned.root())).allSatisfy(n -> assertThat(n.value()).isGreaterThanOrEqualTo(cutoff));
+    assertThat(all(pruned.root())).hasSize(pruned.nodeCount());
+    // the widest top-level frame and the report's unit are those of the full graph
+    String unit = full.toJson().replaceAll("(?s)^.*?\"l\":\"[0-9.]+([a-zA-Z]+)\".*$", "$1");
+    assertThat(pruned.toJson()).startsWith("{\"n\":\"root\",\"f\":\"root\",\"v\":" + full.total())
+        .contains("\"l\":\"" + full.toJson().split("\"l\":\"")[1].split("\"")[0] + "\"");
+    assertThat(unit).isNotEmpty();
+    assertThat(full.pruned(0)).isSameAs(full);
+    assertThat(full.pruned(1.0).nodeCount()).isEqualTo(1 + (int) full.root().children().stream()
+        .filter(n -> n.value() >= full.total()).count());
+  }
 }

@@ -304,7 +304,8 @@ final class Api {
               s.warnings());
         }
         case "flamegraph" -> {
-          return Response.success(Reports.flameGraph(s, sampleType).toJson(), s.warnings());
+          FlameGraph g = Reports.flameGraph(s, sampleType).pruned(minShare(p));
+          return Response.success(g.toJson(), s.warnings());
         }
         default -> {
           FlameGraph g = Reports.flameGraph(s, sampleType);
@@ -318,6 +319,23 @@ final class Api {
     } catch (IllegalArgumentException e) {
       throw new ApiException(ApiException.Kind.EXECUTION, e.getMessage(), e);
     }
+  }
+
+  /** {@code min_share}: leave out flame-graph frames narrower than this share of the total (0 to 1). */
+  private static double minShare(Params p) {
+    String v = p.get("min_share");
+    if (v == null || v.isEmpty()) {
+      return 0;
+    }
+    try {
+      double d = Double.parseDouble(v);
+      if (d >= 0 && d <= 1) {
+        return d;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw ApiException.badData("invalid parameter \"min_share\": want a number from 0 to 1, got \"" + v + "\"");
   }
 
   private static void warningHeaders(Map<String, List<String>> headers, List<String> warnings) {

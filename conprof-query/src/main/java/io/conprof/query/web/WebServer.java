@@ -129,7 +129,7 @@ public final class WebServer implements AutoCloseable {
       }
       handler = handlerName(local);
       status = route(ex, local);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | OutOfMemoryError | StackOverflowError | LinkageError e) {
       try {
         status = send(ex, 500, "text/plain; charset=utf-8", bytes("internal error: " + e + "\n"), Map.of());
       } catch (IOException | RuntimeException ignored) {

@@ -246,6 +246,12 @@ class WebServerTest {
     assertThat(tree.get("v")).isEqualTo(g.total());
     assertThat((List<Object>) tree.get("c")).hasSize(g.root().children().size());
     assertThat(tree).doesNotContainKey("b");
+    Map<String, Object> pruned = (Map<String, Object>) json(base + "&report=flamegraph&sample_index=0&min_share=0.5",
+        200).get("data");
+    assertThat(pruned.get("v")).isEqualTo(g.total());
+    assertThat(text(get(base + "&report=flamegraph&sample_index=0&min_share=0.5")).length())
+        .isLessThan(text(get(base + "&report=flamegraph&sample_index=0")).length());
+    assertError(base + "&report=flamegraph&min_share=2", 400, "bad_data", "invalid parameter \"min_share\"");
     Map<String, Object> byIndex = (Map<String, Object>) json(base + "&report=flamegraph&sample_index=0", 200).get("data");
     assertThat(byIndex).isEqualTo(tree);
 

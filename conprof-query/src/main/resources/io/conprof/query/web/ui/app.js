@@ -17,6 +17,8 @@
 import { Timelines, formatTime, escapeValue } from './timeline.js';
 import { FlameGraph } from './flamegraph.js';
 
+const MIN_SHARE = '0.0001';
+
 const $ = id => document.getElementById(id);
 const errors = [];
 window.addEventListener('error', e => errors.push(String(e.message || e.error)));
@@ -372,7 +374,8 @@ async function openProfile(scroll) {
   try {
     [meta, graph, top] = await Promise.all([
       api('query', { ...params, report: 'meta' }),
-      api('query', { ...withSample, report: 'flamegraph' }),
+      // frames under 1/10,000 of the total are not drawn anyway (< 0.2 px): the server leaves them out
+      api('query', { ...withSample, report: 'flamegraph', min_share: MIN_SHARE }),
       api('query', { ...withSample, report: 'top' }),
     ]);
   } catch (e) {
