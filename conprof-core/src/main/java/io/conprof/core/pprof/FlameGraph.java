@@ -201,7 +201,8 @@ public final class FlameGraph {
     StringBuilder sb = new StringBuilder(nodeCount * 64);
     List<Node> path = new ArrayList<>();
     int[] next = new int[16];
-    openJson(root, sb, format);
+    Map<String, String> shortNames = new HashMap<>();
+    openJson(root, sb, format, shortNames);
     path.add(root);
     while (!path.isEmpty()) {
       int top = path.size() - 1;
@@ -211,7 +212,7 @@ public final class FlameGraph {
           sb.append(',');
         }
         Node c = n.children().get(next[top]++);
-        openJson(c, sb, format);
+        openJson(c, sb, format, shortNames);
         path.add(c);
         if (path.size() > next.length) {
           next = Arrays.copyOf(next, next.length * 2);
@@ -244,9 +245,10 @@ public final class FlameGraph {
     return min;
   }
 
-  private void openJson(Node n, StringBuilder sb, ValueFormat format) {
+  private void openJson(Node n, StringBuilder sb, ValueFormat format, Map<String, String> shortNames) {
     sb.append("{\"n\":");
-    quote(sb, n == root ? n.name() : shortName(n.name()));
+    // the same function recurs in many nodes: shorten each distinct name once
+    quote(sb, n == root ? n.name() : shortNames.computeIfAbsent(n.name(), FlameGraph::shortName));
     sb.append(",\"f\":");
     quote(sb, n.name());
     sb.append(",\"v\":").append(n.value());
@@ -278,10 +280,22 @@ public final class FlameGraph {
    * {@code io.conprof.Foo.bar} → {@code Foo.bar}.
    */
   static String shortName(String name) {
-    String f = CPP_ANONYMOUS.matcher(name).replaceAll("");
-    f = GO_VERSION.matcher(f).replaceAll("$1$2");
-    for (Pattern p : SHORTENERS) {
-      Matcher m = p.matcher(f);
+    // Each expression needs a character the cheap checks look for first: most names skip most
+    // regular expressions (RE2 matching costs microseconds per name).
+    String f = name.startsWith("(anonymous namespace)::") ? CPP_ANONYMOUS.matcher(name).replaceAll("") : name;
+    if (f.contains("/v")) {
+      f = GO_VERSION.matcher(f).replaceAll("$1$2");
+    }
+    for (int i = 0; i < SHORTENERS.length; i++) {
+      boolean candidate = switch (i) {
+        case 0 -> f.indexOf('/') >= 0;
+        case 1 -> f.indexOf('.') >= 0;
+        default -> f.contains("::");
+      };
+      if (!candidate) {
+        continue;
+      }
+      Matcher m = SHORTENERS[i].matcher(f);
       if (m.find()) {
         StringBuilder sb = new StringBuilder();
         for (int g = 1; g <= m.groupCount(); g++) {
