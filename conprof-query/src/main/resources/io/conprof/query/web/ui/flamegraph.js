@@ -25,7 +25,10 @@ export class FlameGraph {
     canvas.addEventListener('mousemove', e => this.onMove(e));
     canvas.addEventListener('mouseleave', () => this.setHover(-1, null));
     canvas.addEventListener('click', e => this.onClick(e));
-    new ResizeObserver(() => this.schedule()).observe(canvas.parentElement);
+    // redraw on a change of width only (a drawn graph changes the height itself)
+    new ResizeObserver(() => {
+      if (canvas.parentElement.clientWidth !== this.width) this.schedule();
+    }).observe(canvas.parentElement);
   }
 
   /**

@@ -64,7 +64,10 @@ export class Timelines {
     this.width = 0;
     this.drag = null;
     this.hover = null;
-    new ResizeObserver(() => this.schedule()).observe(list);
+    // redraw on a change of width only: rows added below change the height, not the drawing
+    new ResizeObserver(() => {
+      if ((this.axis.clientWidth || this.list.clientWidth) !== this.width) this.schedule();
+    }).observe(list);
     window.addEventListener('mousemove', e => this.dragMove(e));
     window.addEventListener('mouseup', e => this.dragEnd(e));
   }
