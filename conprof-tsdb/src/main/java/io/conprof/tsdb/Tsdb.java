@@ -528,7 +528,11 @@ public final class Tsdb implements Closeable {
     checkWritable("compact");
     compactionLock.lock();
     try {
-      while (head.compactable() && !closed) {
+      // Cut only what was compactable when this call began: a writer that keeps the head
+      // compactable (a fast backfill) must not keep block merging and retention from running.
+      long range = options.blockRange().toMillis();
+      long maxAtStart = head.maxTimeMillis();
+      while (head.compactable() && !closed && maxAtStart - head.minTimeMillis() > range / 2 * 3) {
         compactHead();
       }
       compactBlocks();

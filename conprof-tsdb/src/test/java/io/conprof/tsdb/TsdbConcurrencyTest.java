@@ -112,4 +112,41 @@ class TsdbConcurrencyTest {
       TsdbTest.assertComplete(db, 20);
     }
   }
+
+  @Test
+  void compactReturnsAndMergesBlocksWhileAFastWriterKeepsTheHeadCompactable() throws Exception {
+    TsdbOptions o = TsdbTest.opts().backgroundCompaction(false).blockRange(Duration.ofMillis(1000)).build();
+    try (Tsdb db = Tsdb.open(dir, o)) {
+      AtomicBoolean stop = new AtomicBoolean();
+      ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+      Labels l = Labels.of("__name__", "heap");
+      Thread writer = new Thread(() -> {
+        try {
+          // a backfill: each commit moves the data clock by a tenth of a block range
+          for (long ts = 0; !stop.get(); ts += 100) {
+            Appender a = db.appender();
+            a.append(l, ts, profile(ts, 64));
+            a.commit();
+          }
+        } catch (Throwable t) {
+          errors.add(t);
+        }
+      });
+      writer.start();
+      while (db.stats().head().maxTimeMillis() < 20_000) {
+        Thread.sleep(5);
+      }
+      int rounds = 0;
+      boolean merged = false;
+      while (!merged && rounds++ < 20) {
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(60), db::compact,
+            "compact() must return while a writer keeps the head compactable");
+        merged = db.stats().blocks().stream().anyMatch(b -> b.maxTimeMillis() - b.minTimeMillis() > 1000);
+      }
+      stop.set(true);
+      writer.join();
+      assertThat(errors).isEmpty();
+      assertThat(merged).as("blocks merged into a larger range").isTrue();
+    }
+  }
 }
