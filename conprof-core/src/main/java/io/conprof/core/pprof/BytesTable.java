@@ -26,11 +26,7 @@ final class BytesTable {
 
   /** The number of the entry equal to {@code b[off, off + len)}, added if new. */
   int intern(byte[] b, int off, int len) {
-    return intern(b, off, len, hash(b, off, len));
-  }
-
-  /** Like {@link #intern(byte[], int, int)} with the slice's {@link #hash} computed beforehand. */
-  int intern(byte[] b, int off, int len, int h) {
+    int h = hash(b, off, len);
     int mask = slots.length - 1;
     int i = h & mask;
     while (true) {
@@ -96,8 +92,7 @@ final class BytesTable {
     slots = next;
   }
 
-  /** The hash this table uses for {@code b[off, off + len)}. */
-  static int hash(byte[] b, int off, int len) {
+  private static int hash(byte[] b, int off, int len) {
     int h = 0x811c9dc5 ^ len;
     int i = off;
     int end = off + len;

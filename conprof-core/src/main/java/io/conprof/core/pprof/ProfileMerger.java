@@ -181,11 +181,7 @@ public final class ProfileMerger {
     }
     int ptType = periodType == null ? 0 : intern(periodType.type());
     int ptUnit = periodType == null ? 0 : intern(periodType.unit());
-    int[] commentIdx = new int[comments.size()];
-    int ci = 0;
-    for (String comment : comments) {
-      commentIdx[ci++] = intern(comment);
-    }
+    int[] commentIdx = comments.stream().mapToInt(this::intern).toArray();
     int defaultIdx = intern(defaultSampleType);
     int dropIdx = intern(dropFrames);
     int keepIdx = intern(keepFrames);
@@ -226,13 +222,13 @@ public final class ProfileMerger {
     }
     if (commentIdx.length > 0) {
       int size = 0;
-      for (int idx : commentIdx) {
-        size += CodedOutputStream.computeInt64SizeNoTag(idx);
+      for (int ci : commentIdx) {
+        size += CodedOutputStream.computeInt64SizeNoTag(ci);
       }
       c.writeTag(13, WireFormat.WIRETYPE_LENGTH_DELIMITED);
       c.writeUInt32NoTag(size);
-      for (int idx : commentIdx) {
-        c.writeInt64NoTag(idx);
+      for (int ci : commentIdx) {
+        c.writeInt64NoTag(ci);
       }
     }
     if (defaultIdx != 0) {
@@ -438,6 +434,8 @@ public final class ProfileMerger {
   /** Remaps one input profile, in wire form, into the merged tables. */
   private final class Remapper {
     private final WireProfile w;
+    private final byte[] buf;
+    private final WireProfile.Cursor c;
     private final int[] stringMap; // src string index -> merged index + 1 (0 = not yet mapped)
     private final int[] functionMap; // src function position -> merged id (0 = not yet)
     private final int[] mappingMap; // src mapping position -> merged id (0 = not yet)
@@ -447,6 +445,8 @@ public final class ProfileMerger {
 
     Remapper(WireProfile w) {
       this.w = w;
+      this.buf = w.buf;
+      this.c = new WireProfile.Cursor(w.buf, 0, w.buf.length);
       this.stringMap = new int[w.stringCount];
       this.functionMap = new int[w.functionCount];
       this.mappingMap = new int[w.mappingCount];
@@ -464,44 +464,83 @@ public final class ProfileMerger {
       }
       SampleTable.KeyBuilder key = sampleKey;
       long[] values = new long[nTypes];
+      long[] locs = new long[64];
       long[] labels = new long[16];
-      long[] srcLocs = w.sampleLocs;
-      long[] srcVals = w.sampleVals;
-      IdIndex locationIndex = w.locationIndex;
-      int locStart = 0;
-      int labStart = 0;
       for (int i = 0, n = w.sampleCount; i < n; i++) {
-        int locEnd = w.sampleLocEnd[i];
-        int labEnd = w.sampleLabEnd[i];
-        int valStart = w.sampleValEnd[i] - nTypes;
-        boolean zero = true;
-        for (int k = 0; k < nTypes; k++) {
-          long v = srcVals[valStart + k];
-          values[k] = v;
-          zero &= v == 0;
+        int end = w.sampleEnd[i];
+        c.pos = w.sampleOff[i];
+        int nLoc = 0;
+        int nVal = 0;
+        int nLab = 0;
+        while (c.pos < end) {
+          int tag = c.tag(end);
+          int wt = tag & 7;
+          switch (tag >>> 3) {
+            case 1 -> {
+              if (wt == 2) {
+                int e = c.lengthDelimited(wt, end);
+                while (c.pos < e) {
+                  if (nLoc == locs.length) {
+                    locs = Arrays.copyOf(locs, nLoc * 2);
+                  }
+                  locs[nLoc++] = c.rawVarint(e);
+                }
+              } else {
+                if (nLoc == locs.length) {
+                  locs = Arrays.copyOf(locs, nLoc * 2);
+                }
+                locs[nLoc++] = c.varint(wt, end);
+              }
+            }
+            case 2 -> {
+              if (wt == 2) {
+                int e = c.lengthDelimited(wt, end);
+                while (c.pos < e) {
+                  values[nVal++] = c.rawVarint(e);
+                }
+              } else {
+                values[nVal++] = c.varint(wt, end);
+              }
+            }
+            case 3 -> {
+              int e = c.lengthDelimited(wt, end);
+              if (labels.length < (nLab + 1) * 4) {
+                labels = Arrays.copyOf(labels, labels.length * 2);
+              }
+              int at = nLab * 4;
+              labels[at] = 0;
+              labels[at + 1] = 0;
+              labels[at + 2] = 0;
+              labels[at + 3] = 0;
+              while (c.pos < e) {
+                int t = c.tag(e);
+                int f = t >>> 3;
+                if (f >= 1 && f <= 4) {
+                  labels[at + f - 1] = c.varint(t & 7, e);
+                } else {
+                  c.skip(t & 7, e);
+                }
+              }
+              nLab++;
+            }
+            default -> c.skip(wt, end);
+          }
         }
-        if (zero) {
-          locStart = locEnd;
-          labStart = labEnd;
+        if (isZero(values)) {
           continue;
         }
         key.clear();
-        key.put(locEnd - locStart);
-        for (int j = locStart; j < locEnd; j++) {
-          key.put(location(locationIndex.indexOf(srcLocs[j])));
+        key.put(nLoc);
+        for (int j = 0; j < nLoc; j++) {
+          key.put(location(w.locationIndex.indexOf(locs[j])));
         }
-        int nLab = labEnd - labStart;
         if (nLab > 0) {
-          if (labels.length < nLab * 4) {
-            labels = new long[nLab * 4];
-          }
           for (int j = 0; j < nLab; j++) {
             int at = j * 4;
-            int src = (labStart + j) * 4;
-            labels[at] = str(w.sampleLabs[src]);
-            labels[at + 1] = w.sampleLabs[src + 1] == 0 ? 0 : str(w.sampleLabs[src + 1]);
-            labels[at + 2] = encodeZigZag(w.sampleLabs[src + 2]);
-            labels[at + 3] = w.sampleLabs[src + 3] == 0 ? 0 : str(w.sampleLabs[src + 3]);
+            labels[at] = str(labels[at]);
+            labels[at + 1] = labels[at + 1] == 0 ? 0 : str(labels[at + 1]);
+            labels[at + 2] = encodeZigZag(labels[at + 2]);
+            labels[at + 3] = labels[at + 3] == 0 ? 0 : str(labels[at + 3]);
           }
           sortQuads(labels, nLab);
           for (int j = 0; j < nLab * 4; j++) {
@@ -509,8 +548,6 @@ public final class ProfileMerger {
           }
         }
         samples.add(key.buf, key.len, values);
-        locStart = locEnd;
-        labStart = labEnd;
       }
     }
 
@@ -518,7 +555,7 @@ public final class ProfileMerger {
       int i = (int) srcIndex;
       int m = stringMap[i];
       if (m == 0) {
-        m = strings.intern(w.buf, w.strOff[i], w.strLen[i], w.strHash[i]) + 1;
+        m = strings.intern(buf, w.strOff[i], w.strLen[i]) + 1;
         stringMap[i] = m;
       }
       return m - 1;
@@ -529,7 +566,41 @@ public final class ProfileMerger {
       if (id != 0) {
         return id;
       }
-      long srcMappingId = w.locMapping[pos];
+      int end = w.locEnd[pos];
+      c.pos = w.locOff[pos];
+      long srcMappingId = 0;
+      long srcAddress = 0;
+      long folded = 0;
+      int nLines = 0;
+      while (c.pos < end) {
+        int tag = c.tag(end);
+        switch (tag >>> 3) {
+          case 2 -> srcMappingId = c.varint(tag & 7, end);
+          case 3 -> srcAddress = c.varint(tag & 7, end);
+          case 5 -> folded = c.varint(tag & 7, end) != 0 ? 1 : 0;
+          case 4 -> {
+            int e = c.lengthDelimited(tag & 7, end);
+            if (lines.length < (nLines + 1) * 3) {
+              lines = Arrays.copyOf(lines, lines.length * 2);
+            }
+            int at = nLines * 3;
+            lines[at] = 0;
+            lines[at + 1] = 0;
+            lines[at + 2] = 0;
+            while (c.pos < e) {
+              int t = c.tag(e);
+              int f = t >>> 3;
+              if (f >= 1 && f <= 3) {
+                lines[at + f - 1] = c.varint(t & 7, e);
+              } else {
+                c.skip(t & 7, e);
+              }
+            }
+            nLines++;
+          }
+          default -> c.skip(tag & 7, end);
+        }
+      }
       long mappingId = 0;
       long offset = 0;
       long mappingStart = 0;
@@ -539,29 +610,22 @@ public final class ProfileMerger {
         offset = mappingOffset[mpos];
         mappingStart = mappings.get((int) mappingId - 1)[WireProfile.MAPPING_START];
       }
-      long address = w.locAddress[pos] + offset;
-      int lineStart = pos == 0 ? 0 : w.locLineEnd[pos - 1];
-      int nLines = w.locLineEnd[pos] - lineStart;
-      if (lines.length < nLines * 3) {
-        lines = new long[nLines * 3];
-      }
-      long[] src = w.lineFields;
+      long address = srcAddress + offset;
+      // The cursor is done with this location: function() may move it.
+      long[] ls = lines;
       for (int j = 0; j < nLines; j++) {
-        int at = (lineStart + j) * 3;
-        long fid = src[at];
+        long fid = ls[j * 3];
         int fpos = fid == 0 ? -1 : w.functionIndex.indexOf(fid);
-        lines[j * 3] = fpos < 0 ? 0 : function(fpos);
-        lines[j * 3 + 1] = src[at + 1];
-        lines[j * 3 + 2] = src[at + 2];
+        ls[j * 3] = fpos < 0 ? 0 : function(fpos);
       }
       SampleTable.KeyBuilder k = locationKey;
       k.clear();
       k.put(mappingId);
       k.put(mappingId != 0 ? address - mappingStart : address);
-      k.put(w.locFolded[pos] ? 1 : 0);
+      k.put(folded);
       k.put(nLines);
       for (int j = 0; j < nLines * 3; j++) {
-        k.put(lines[j]);
+        k.put(ls[j]);
       }
       id = locations.intern(k.buf, 0, k.len) + 1;
       locationMap[pos] = id;
@@ -573,16 +637,32 @@ public final class ProfileMerger {
       if (id != 0) {
         return id;
       }
-      long[] f = w.funFields;
-      int mName = str(f[pos * 4]);
-      int mSystemName = str(f[pos * 4 + 1]);
-      int mFilename = str(f[pos * 4 + 2]);
+      int end = w.funEnd[pos];
+      c.pos = w.funOff[pos];
+      long name = 0;
+      long systemName = 0;
+      long filename = 0;
+      long startLine = 0;
+      while (c.pos < end) {
+        int tag = c.tag(end);
+        switch (tag >>> 3) {
+          case 1 -> c.varint(tag & 7, end);
+          case 2 -> name = c.varint(tag & 7, end);
+          case 3 -> systemName = c.varint(tag & 7, end);
+          case 4 -> filename = c.varint(tag & 7, end);
+          case 5 -> startLine = c.varint(tag & 7, end);
+          default -> c.skip(tag & 7, end);
+        }
+      }
       SampleTable.KeyBuilder k = entityKey;
+      int mName = str(name);
+      int mSystemName = str(systemName);
+      int mFilename = str(filename);
       k.clear();
       k.put(mName);
       k.put(mSystemName);
       k.put(mFilename);
-      k.put(f[pos * 4 + 3]);
+      k.put(startLine);
       id = functions.intern(k.buf, 0, k.len) + 1;
       functionMap[pos] = id;
       return id;

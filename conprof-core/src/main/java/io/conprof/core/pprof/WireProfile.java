@@ -6,25 +6,23 @@ import java.util.Arrays;
 /**
  * A validated pprof profile read straight from its protobuf wire format, without message objects.
  *
- * <p>Design: {@link #decode} walks the bytes once and flattens the profile into a few primitive
- * arrays: strings as offsets into the buffer (with their hashes, for the merger), samples as runs
- * of location ids, values and label quadruples, locations and functions as their fields, mappings
- * decoded; ids go into {@link IdIndex}es. No message objects and no Java strings are built, and
- * the arrays are about the size of the input. It then checks everything {@link
+ * <p>Design: {@link #decode} walks the bytes once, keeps the scalars of the header, decodes the
+ * (few) mappings, and for strings, samples, locations and functions records only where each one
+ * lies in the buffer; ids go into {@link IdIndex}es. It checks everything {@link
  * ProfileValidator} checks (string table starting with "", string indexes in range, ids non-zero
  * and unique, references resolving, one value per sample type) and everything protobuf-java's
  * parser checks (well-formed varints and lengths, valid UTF-8 strings); fields of unknown numbers
  * are skipped, as protobuf-java skips them (it keeps them aside, which only matters when the
- * message is re-serialised, and the message is always parsed from these same bytes). It does not
- * try to produce error messages: whenever anything is off, or the input uses a wire form this
- * decoder does not take (an unexpected wire type for a known field, groups, a repeated
- * message-valued header field), it returns {@code null} and the caller parses with protobuf-java, which gives the exact
+ * message is re-serialised, and the message is always parsed from these same bytes). It does not try to
+ * produce error messages: whenever anything is off, or the input uses a wire form this decoder
+ * does not take (an unknown field, an unexpected wire type, a repeated message-valued header
+ * field), it returns {@code null} and the caller parses with protobuf-java, which gives the exact
  * error, or the profile. So this path changes speed, never the result: a profile it accepts is one
  * that the protobuf-java path accepts with the same content.
  *
- * <p>Decoding runs in the reader (on all cores in {@code conprof-cli profile merge}), so the
- * merger, which folds profiles one at a time, only remaps ids. The buffer is not copied: callers
- * must not modify it afterwards.
+ * <p>Consumers ({@link ProfileMerger}) re-read an entity's bytes when they need its fields, with
+ * {@link Cursor}; every read is bounds-checked during {@code decode}, so the re-reads cannot fail.
+ * The buffer is not copied: callers must not modify it afterwards.
  */
 final class WireProfile {
   final byte[] buf;
@@ -32,44 +30,28 @@ final class WireProfile {
   int stringCount;
   int[] strOff = new int[64];
   int[] strLen = new int[64];
-  int[] strHash; // BytesTable.hash of each string, computed here so that the merger need not
 
   long[] sampleTypes = new long[4]; // type, unit string indexes, in pairs
   int sampleTypeCount;
 
-  // Samples, flattened: sample i has location ids [sampleLocEnd[i - 1], sampleLocEnd[i]) of
-  // sampleLocs, values likewise, and labels as (key, str, num, num_unit) quadruples.
   int sampleCount;
-  int[] sampleLocEnd = new int[64];
-  int[] sampleValEnd = new int[64];
-  int[] sampleLabEnd = new int[64];
-  long[] sampleLocs = new long[256];
-  int sampleLocCount;
-  long[] sampleVals = new long[128];
-  int sampleValCount;
-  long[] sampleLabs = new long[0];
-  int sampleLabCount;
+  int[] sampleOff = new int[64];
+  int[] sampleEnd = new int[64];
 
   int mappingCount;
   long[][] mappings = new long[4][]; // see MAPPING_* for the fields
   IdIndex mappingIndex;
 
-  // Locations: location i has lines [locLineEnd[i - 1], locLineEnd[i]) of lineFields, as
-  // (function id, line, column) triples.
   int locationCount;
+  int[] locOff = new int[64];
+  int[] locEnd = new int[64];
   long[] locIds = new long[64];
-  long[] locMapping = new long[64];
-  long[] locAddress = new long[64];
-  boolean[] locFolded = new boolean[64];
-  int[] locLineEnd = new int[64];
-  long[] lineFields = new long[192];
-  int lineCount;
   IdIndex locationIndex;
 
-  // Functions: (name, system name, filename, start line) per function.
   int functionCount;
+  int[] funOff = new int[64];
+  int[] funEnd = new int[64];
   long[] funIds = new long[64];
-  long[] funFields = new long[256];
   IdIndex functionIndex;
 
   long dropFrames;
@@ -159,7 +141,16 @@ final class WireProfile {
           readValueType(c, end, sampleTypes, sampleTypeCount * 2);
           sampleTypeCount++;
         }
-        case 2 -> readSample(c, c.lengthDelimited(wt));
+        case 2 -> {
+          int end = c.lengthDelimited(wt);
+          if (sampleCount == sampleOff.length) {
+            sampleOff = Arrays.copyOf(sampleOff, sampleCount * 2);
+            sampleEnd = Arrays.copyOf(sampleEnd, sampleCount * 2);
+          }
+          sampleOff[sampleCount] = c.pos;
+          sampleEnd[sampleCount++] = end;
+          c.pos = end;
+        }
         case 3 -> {
           int end = c.lengthDelimited(wt);
           if (mappingCount == mappings.length) {
@@ -167,8 +158,28 @@ final class WireProfile {
           }
           mappings[mappingCount++] = readMapping(c, end);
         }
-        case 4 -> readLocation(c, c.lengthDelimited(wt));
-        case 5 -> readFunction(c, c.lengthDelimited(wt));
+        case 4 -> {
+          int end = c.lengthDelimited(wt);
+          if (locationCount == locOff.length) {
+            locOff = Arrays.copyOf(locOff, locationCount * 2);
+            locEnd = Arrays.copyOf(locEnd, locationCount * 2);
+            locIds = Arrays.copyOf(locIds, locationCount * 2);
+          }
+          locOff[locationCount] = c.pos;
+          locEnd[locationCount] = end;
+          locIds[locationCount++] = scanLocation(c, end);
+        }
+        case 5 -> {
+          int end = c.lengthDelimited(wt);
+          if (functionCount == funOff.length) {
+            funOff = Arrays.copyOf(funOff, functionCount * 2);
+            funEnd = Arrays.copyOf(funEnd, functionCount * 2);
+            funIds = Arrays.copyOf(funIds, functionCount * 2);
+          }
+          funOff[functionCount] = c.pos;
+          funEnd[functionCount] = end;
+          funIds[functionCount++] = scanFunction(c, end);
+        }
         case 6 -> {
           int end = c.lengthDelimited(wt);
           if (stringCount == strOff.length) {
@@ -247,134 +258,48 @@ final class WireProfile {
     return m;
   }
 
-  private void readSample(Cursor c, int end) {
-    while (c.pos < end) {
-      int tag = c.tag(end);
-      int wt = tag & 7;
-      switch (tag >>> 3) {
-        case 1 -> {
-          if (wt == 2) {
-            int e = c.lengthDelimited(wt, end);
-            while (c.pos < e) {
-              addSampleLoc(c.rawVarint(e));
-            }
-          } else {
-            addSampleLoc(c.varint(wt, end));
-          }
-        }
-        case 2 -> {
-          if (wt == 2) {
-            int e = c.lengthDelimited(wt, end);
-            while (c.pos < e) {
-              addSampleVal(c.rawVarint(e));
-            }
-          } else {
-            addSampleVal(c.varint(wt, end));
-          }
-        }
-        case 3 -> {
-          int e = c.lengthDelimited(wt, end);
-          int at = sampleLabCount * 4;
-          if (at + 4 > sampleLabs.length) {
-            sampleLabs = Arrays.copyOf(sampleLabs, Math.max(64, sampleLabs.length * 2));
-          }
-          while (c.pos < e) {
-            int t = c.tag(e);
-            int f = t >>> 3;
-            if (f >= 1 && f <= 4) {
-              sampleLabs[at + f - 1] = c.varint(t & 7, e);
-            } else {
-              c.skip(t & 7, e);
-            }
-          }
-          sampleLabCount++;
-        }
-        default -> c.skip(wt, end);
-      }
-    }
-    if (sampleCount == sampleLocEnd.length) {
-      sampleLocEnd = Arrays.copyOf(sampleLocEnd, sampleCount * 2);
-      sampleValEnd = Arrays.copyOf(sampleValEnd, sampleCount * 2);
-      sampleLabEnd = Arrays.copyOf(sampleLabEnd, sampleCount * 2);
-    }
-    sampleLocEnd[sampleCount] = sampleLocCount;
-    sampleValEnd[sampleCount] = sampleValCount;
-    sampleLabEnd[sampleCount] = sampleLabCount;
-    sampleCount++;
-  }
-
-  private void addSampleLoc(long id) {
-    if (sampleLocCount == sampleLocs.length) {
-      sampleLocs = Arrays.copyOf(sampleLocs, sampleLocCount * 2);
-    }
-    sampleLocs[sampleLocCount++] = id;
-  }
-
-  private void addSampleVal(long v) {
-    if (sampleValCount == sampleVals.length) {
-      sampleVals = Arrays.copyOf(sampleVals, sampleValCount * 2);
-    }
-    sampleVals[sampleValCount++] = v;
-  }
-
-  private void readLocation(Cursor c, int end) {
-    int n = locationCount;
-    if (n == locIds.length) {
-      locIds = Arrays.copyOf(locIds, n * 2);
-      locMapping = Arrays.copyOf(locMapping, n * 2);
-      locAddress = Arrays.copyOf(locAddress, n * 2);
-      locFolded = Arrays.copyOf(locFolded, n * 2);
-      locLineEnd = Arrays.copyOf(locLineEnd, n * 2);
-    }
+  /** Checks a location's wire form; returns its id. */
+  private static long scanLocation(Cursor c, int end) {
+    long id = 0;
     while (c.pos < end) {
       int tag = c.tag(end);
       switch (tag >>> 3) {
-        case 1 -> locIds[n] = c.varint(tag & 7, end);
-        case 2 -> locMapping[n] = c.varint(tag & 7, end);
-        case 3 -> locAddress[n] = c.varint(tag & 7, end);
-        case 5 -> locFolded[n] = c.varint(tag & 7, end) != 0;
+        case 1 -> id = c.varint(tag & 7, end);
+        case 2, 3, 5 -> c.varint(tag & 7, end);
         case 4 -> {
           int lineEnd = c.lengthDelimited(tag & 7, end);
-          int at = lineCount * 3;
-          if (at + 3 > lineFields.length) {
-            lineFields = Arrays.copyOf(lineFields, lineFields.length * 2);
-          }
           while (c.pos < lineEnd) {
             int t = c.tag(lineEnd);
             int f = t >>> 3;
-            if (f >= 1 && f <= 3) {
-              lineFields[at + f - 1] = c.varint(t & 7, lineEnd);
-            } else {
+            if (f < 1 || f > 3) {
               c.skip(t & 7, lineEnd);
+            } else {
+              c.varint(t & 7, lineEnd);
             }
           }
-          lineCount++;
         }
         default -> c.skip(tag & 7, end);
       }
     }
-    locLineEnd[n] = lineCount;
-    locationCount++;
+    return id;
   }
 
-  private void readFunction(Cursor c, int end) {
-    int n = functionCount;
-    if (n == funIds.length) {
-      funIds = Arrays.copyOf(funIds, n * 2);
-      funFields = Arrays.copyOf(funFields, n * 8);
-    }
+  /** Checks a function's wire form; returns its id. */
+  private static long scanFunction(Cursor c, int end) {
+    long id = 0;
     while (c.pos < end) {
       int tag = c.tag(end);
       int field = tag >>> 3;
-      if (field == 1) {
-        funIds[n] = c.varint(tag & 7, end);
-      } else if (field >= 2 && field <= 5) {
-        funFields[n * 4 + field - 2] = c.varint(tag & 7, end);
-      } else {
+      if (field < 1 || field > 5) {
         c.skip(tag & 7, end);
+        continue;
+      }
+      long v = c.varint(tag & 7, end);
+      if (field == 1) {
+        id = v;
       }
     }
-    functionCount++;
+    return id;
   }
 
   // ---- validation (the rules of ProfileValidator; any failure gives up) ----
@@ -406,44 +331,111 @@ final class WireProfile {
     }
     mappingIndex = IdIndex.build(mappingIds, "mapping");
     functionIndex = IdIndex.build(Arrays.copyOf(funIds, functionCount), "function");
+    Cursor c = new Cursor(buf, 0, buf.length);
     for (int i = 0; i < functionCount; i++) {
-      str(funFields[i * 4]);
-      str(funFields[i * 4 + 1]);
-      str(funFields[i * 4 + 2]);
-    }
-    for (int i = 0; i < locationCount; i++) {
-      long mid = locMapping[i];
-      if (mid != 0 && mappingIndex.indexOf(mid) < 0) {
-        throw Unsupported.INSTANCE;
+      c.pos = funOff[i];
+      int end = funEnd[i];
+      while (c.pos < end) {
+        int tag = c.tag(end);
+        int field = tag >>> 3;
+        if (field < 1 || field > 5) {
+          c.skip(tag & 7, end);
+          continue;
+        }
+        long v = c.varint(tag & 7, end);
+        if (field >= 2 && field <= 4) {
+          str(v);
+        }
       }
     }
-    for (int j = 0; j < lineCount; j++) {
-      long fid = lineFields[j * 3];
-      if (fid != 0 && functionIndex.indexOf(fid) < 0) {
-        throw Unsupported.INSTANCE;
+    for (int i = 0; i < locationCount; i++) {
+      c.pos = locOff[i];
+      int end = locEnd[i];
+      while (c.pos < end) {
+        int tag = c.tag(end);
+        int field = tag >>> 3;
+        if (field == 4) {
+          int lineEnd = c.lengthDelimited(tag & 7, end);
+          while (c.pos < lineEnd) {
+            int t = c.tag(lineEnd);
+            int f = t >>> 3;
+            if (f < 1 || f > 3) {
+              c.skip(t & 7, lineEnd);
+              continue;
+            }
+            long v = c.varint(t & 7, lineEnd);
+            if (f == 1 && v != 0 && functionIndex.indexOf(v) < 0) {
+              throw Unsupported.INSTANCE;
+            }
+          }
+        } else if (field < 1 || field > 5) {
+          c.skip(tag & 7, end);
+        } else {
+          long v = c.varint(tag & 7, end);
+          if (field == 2 && v != 0 && mappingIndex.indexOf(v) < 0) {
+            throw Unsupported.INSTANCE;
+          }
+        }
       }
     }
     locationIndex = IdIndex.build(Arrays.copyOf(locIds, locationCount), "location");
-    int valueStart = 0;
     for (int i = 0; i < sampleCount; i++) {
-      if (sampleValEnd[i] - valueStart != sampleTypeCount) {
+      c.pos = sampleOff[i];
+      int end = sampleEnd[i];
+      int values = 0;
+      while (c.pos < end) {
+        int tag = c.tag(end);
+        int wt = tag & 7;
+        switch (tag >>> 3) {
+          case 1 -> {
+            if (wt == 2) {
+              int e = c.lengthDelimited(wt, end);
+              while (c.pos < e) {
+                location(c.rawVarint(e));
+              }
+            } else {
+              location(c.varint(wt, end));
+            }
+          }
+          case 2 -> {
+            if (wt == 2) {
+              int e = c.lengthDelimited(wt, end);
+              while (c.pos < e) {
+                c.rawVarint(e);
+                values++;
+              }
+            } else {
+              c.varint(wt, end);
+              values++;
+            }
+          }
+          case 3 -> {
+            int e = c.lengthDelimited(wt, end);
+            while (c.pos < e) {
+              int t = c.tag(e);
+              int f = t >>> 3;
+              if (f < 1 || f > 4) {
+                c.skip(t & 7, e);
+                continue;
+              }
+              long v = c.varint(t & 7, e);
+              if (f != 3) {
+                str(v);
+              }
+            }
+          }
+          default -> c.skip(wt, end);
+        }
+      }
+      if (values != sampleTypeCount) {
         throw Unsupported.INSTANCE;
       }
-      valueStart = sampleValEnd[i];
     }
-    for (int j = 0; j < sampleLocCount; j++) {
-      if (locationIndex.indexOf(sampleLocs[j]) < 0) {
-        throw Unsupported.INSTANCE;
-      }
-    }
-    for (int j = 0; j < sampleLabCount; j++) {
-      str(sampleLabs[j * 4]);
-      str(sampleLabs[j * 4 + 1]);
-      str(sampleLabs[j * 4 + 3]);
-    }
-    strHash = new int[strings];
-    for (int i = 0; i < strings; i++) {
-      strHash[i] = BytesTable.hash(buf, strOff[i], strLen[i]);
+  }
+
+  private void location(long id) {
+    if (locationIndex.indexOf(id) < 0) {
+      throw Unsupported.INSTANCE;
     }
   }
 
