@@ -181,7 +181,11 @@ public final class ProfileMerger {
     }
     int ptType = periodType == null ? 0 : intern(periodType.type());
     int ptUnit = periodType == null ? 0 : intern(periodType.unit());
-    int[] commentIdx = comments.stream().mapToInt(this::intern).toArray();
+    int[] commentIdx = new int[comments.size()];
+    int next = 0;
+    for (String comment : comments) {
+      commentIdx[next++] = intern(comment); // a loop, not a stream: no lambda to spin up at start-up
+    }
     int defaultIdx = intern(defaultSampleType);
     int dropIdx = intern(dropFrames);
     int keepIdx = intern(keepFrames);
