@@ -1,6 +1,9 @@
 package io.conprof.cli;
 
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,11 +18,29 @@ import picocli.CommandLine.Command;
     name = "conprof-cli",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Continuous profiling: scrape, store and query pprof profiles.",
-    subcommands = {CommandLine.HelpCommand.class, ProfileCommand.class, ImportCommand.class,
-        TsdbCommand.class, CheckCommand.class, ScrapeCommand.class, TargetsCommand.class,
-        QueryCommand.class, AllCommand.class, ServeCommand.class})
+    description = "Continuous profiling: scrape, store and query pprof profiles.")
 public final class Main {
+  /**
+   * The commands, by name, in the order help lists them. Only the one a command line names is
+   * built (picocli reflects over a command's annotations when it is added), so a short command
+   * like {@code profile merge} does not pay for the model of every other; help, a missing or an
+   * unknown command build them all.
+   */
+  private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+
+  static {
+    COMMANDS.put("help", CommandLine.HelpCommand::new);
+    COMMANDS.put("profile", ProfileCommand::new);
+    COMMANDS.put("import", ImportCommand::new);
+    COMMANDS.put("tsdb", TsdbCommand::new);
+    COMMANDS.put("check", CheckCommand::new);
+    COMMANDS.put("scrape", ScrapeCommand::new);
+    COMMANDS.put("targets", TargetsCommand::new);
+    COMMANDS.put("query", QueryCommand::new);
+    COMMANDS.put("all", AllCommand::new);
+    COMMANDS.put("serve", ServeCommand::new);
+  }
+
 
   public static void main(String[] args) {
     System.exit(run(args));
@@ -27,12 +48,18 @@ public final class Main {
 
   /** Runs the CLI and returns its exit code; used by tests to run commands in-process. */
   public static int run(String... args) {
-    return commandLine().execute(args);
+    return commandLine(args).execute(args);
   }
 
-  /** The configured command line, writing to the current System.out / System.err. */
-  static CommandLine commandLine() {
+  /** The command line for {@code args}, writing to the current System.out / System.err. */
+  static CommandLine commandLine(String... args) {
     CommandLine cl = new CommandLine(new Main());
+    Supplier<Object> named = args.length > 0 ? COMMANDS.get(args[0]) : null;
+    if (named != null && !args[0].equals("help")) {
+      cl.addSubcommand(args[0], named.get());
+    } else {
+      COMMANDS.forEach((name, command) -> cl.addSubcommand(name, command.get()));
+    }
     cl.setOut(new PrintWriter(System.out, true));
     cl.setErr(new PrintWriter(System.err, true));
     cl.setExecutionExceptionHandler(Main::handle);

@@ -238,7 +238,7 @@ final class ProfileCommand {
     @Mixin ViewOptions view;
 
     @Option(names = "--nodecount", paramLabel = "N", defaultValue = "0",
-        description = "show at most N functions (0: all above pprof's 0.5% cut-off)")
+        description = "show at most N functions (0: all above pprof's 0.5%% cut-off)")
     int nodeCount;
 
     @Override

@@ -100,7 +100,7 @@ final class QueryCommand implements Callable<Integer> {
   String sampleType;
 
   @Option(names = "--nodecount", paramLabel = "N", defaultValue = "0",
-      description = "top: at most N functions (0: all above pprof's 0.5% cut-off).")
+      description = "top: at most N functions (0: all above pprof's 0.5%% cut-off).")
   int nodeCount;
 
   @Option(names = "--query.max-series", paramLabel = "N", defaultValue = "10000",
