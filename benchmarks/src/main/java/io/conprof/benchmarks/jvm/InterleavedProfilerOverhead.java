@@ -31,7 +31,7 @@ import jdk.jfr.Recording;
  * <p>Design. Worker threads run a workload of {@link OverheadWorkloads} without pause. The run
  * switches between three settings many times: no profiler ({@code none}); conprof's {@link
  * SelfProfiler} exactly as an application embeds it, with every default (all seven profile types
- * every 10 s, JFR at 100 Hz CPU and 150 allocation samples/s, 10 ms lock and park thresholds, 1%
+ * every 10 s, JFR at 50 Hz CPU and 150 allocation samples/s, 10 ms lock and park thresholds, 1%
  * overhead budget) writing into a TSDB ({@code conprof}); and a JFR recording with the JDK's own
  * {@code profile.jfc} settings ({@code jfr-profile}). Each phase starts its setting, discards a
  * warm-up (the start of the recording, and the end of the previous phase), measures a window of

@@ -24,7 +24,7 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * Overhead of profiling this JVM: throughput of a CPU-bound and an allocation-heavy workload with
  * no profiler ({@code none}), with conprof's self-profiler at its defaults ({@code conprof}: JFR at
- * 100 Hz CPU, 150 allocation samples/s, 10 ms lock and park thresholds, every profile type built
+ * 50 Hz CPU, 150 allocation samples/s, 10 ms lock and park thresholds, every profile type built
  * every 10 s into a sink that discards it), and with a plain JFR recording using the JDK's own
  * {@code profile} settings ({@code jfr-profile}) for comparison. Each configuration runs in its own
  * forked JVM, all in one JMH run; compare the scores of {@code none} with the others, taking the

@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * one warning and serves empty profiles that say why in their comment; nothing is thrown into the
  * host.
  *
- * <p>Cost. At the defaults about 100 CPU samples, 150 allocation samples and a few lock events a
+ * <p>Cost. At the defaults about 50 CPU samples per busy thread, 150 allocation samples and a few lock events a
  * second, each costing a stack walk in the JVM and a stack conversion here.
  */
 final class JfrEngine {

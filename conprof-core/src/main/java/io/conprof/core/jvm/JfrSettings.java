@@ -9,7 +9,7 @@ import java.util.Objects;
  * <p>The recording is shared by everything in the JVM that profiles through conprof (the endpoint
  * and the self-profiler): the first user's settings configure it; later users share it as it is.
  *
- * @param cpuPeriod time between {@code jdk.ExecutionSample} ticks; 10 ms gives Go's 100 Hz
+ * @param cpuPeriod time between {@code jdk.ExecutionSample} ticks; default 20 ms (50 Hz), 10 ms gives Go's 100 Hz
  * @param allocationSamplesPerSecond throttle of {@code jdk.ObjectAllocationSample}
  * @param mutexThreshold shortest {@code jdk.JavaMonitorEnter} wait recorded
  * @param blockThreshold shortest {@code jdk.ThreadPark} recorded
@@ -40,9 +40,16 @@ public record JfrSettings(Duration cpuPeriod, int allocationSamplesPerSecond, Du
     }
   }
 
-  /** 100 Hz CPU sampling, 150 allocation samples/s, 10 ms lock and park thresholds, 10,000 stacks. */
+  /**
+   * 50 Hz CPU sampling (JFR's own default period), 150 allocation samples/s, 10 ms lock and park
+   * thresholds, 10,000 stacks. CPU sampling is the profiler's main cost inside the application's
+   * threads (JFR suspends a thread to walk its stack): at Go's 100 Hz a CPU-bound thread lost about
+   * 1.4% of its throughput, as much as with JFR's {@code profile} settings; 50 Hz halves that
+   * (docs/benchmarks.md, "JVM self-profiling overhead"). {@code withCpuPeriod(Duration.ofMillis(10))}
+   * gives Go's rate.
+   */
   public static JfrSettings defaults() {
-    return new JfrSettings(Duration.ofMillis(10), 150, Duration.ofMillis(10), Duration.ofMillis(10), 10_000);
+    return new JfrSettings(Duration.ofMillis(20), 150, Duration.ofMillis(10), Duration.ofMillis(10), 10_000);
   }
 
   public JfrSettings withCpuPeriod(Duration period) {

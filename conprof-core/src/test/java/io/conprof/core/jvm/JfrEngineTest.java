@@ -15,7 +15,7 @@ class JfrEngineTest {
   static final Frame APP = new Frame("com.example.App.work", "com.example.App.work()V", "", 12);
 
   static JfrEngine engineWithoutJfr() {
-    JfrEngine e = new JfrEngine(JfrSettings.defaults());
+    JfrEngine e = new JfrEngine(JfrSettings.defaults().withCpuPeriod(Duration.ofMillis(10)));
     e.start((engine, settings) -> {
       throw new IllegalStateException("no JFR in this test");
     });

@@ -215,6 +215,19 @@ class SelfProfilerTest {
   }
 
   @Test
+  void defaults_sampleCpuAt50HzAndStartTheSelfProfilerWithThem() {
+    assertThat(JfrSettings.defaults()).isEqualTo(new JfrSettings(Duration.ofMillis(20), 150, Duration.ofMillis(10),
+        Duration.ofMillis(10), 10_000));
+    SelfProfiler profiler = SelfProfiler.builder().sink(new MemorySink())
+        .types(EnumSet.of(JvmProfileType.GOROUTINE)).start();
+    try {
+      assertThat(profiler.engine().cpuPeriodNanos()).isEqualTo(20_000_000L);
+    } finally {
+      profiler.close();
+    }
+  }
+
+  @Test
   void overheadBudget_lowersRatesAboveTheBudgetAndRestoresThemWellBelowIt() {
     OverheadBudget.Rates configured = new OverheadBudget.Rates(Duration.ofMillis(10), 150);
     OverheadBudget budget = new OverheadBudget(0.01, configured);
