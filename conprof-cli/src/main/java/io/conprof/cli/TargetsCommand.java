@@ -1,5 +1,7 @@
 package io.conprof.cli;
 
+import io.conprof.core.model.JsonStrings;
+
 import io.conprof.core.scrape.DroppedTarget;
 import io.conprof.core.scrape.ScrapeManager;
 import io.conprof.core.scrape.ScrapeTarget;
@@ -50,11 +52,11 @@ final class TargetsCommand implements Callable<Integer> {
         sb.append(first ? "" : ",");
         first = false;
         sb.append("{\"discoveredLabels\":");
-        Json.labels(sb, t.discoveredLabels());
+        JsonStrings.labels(sb, t.discoveredLabels());
         sb.append(",\"labels\":");
-        Json.labels(sb, t.labels());
-        sb.append(",\"scrapePool\":").append(Json.quote(t.job()));
-        sb.append(",\"scrapeUrl\":").append(Json.quote(t.url().toString())).append('}');
+        JsonStrings.labels(sb, t.labels());
+        sb.append(",\"scrapePool\":").append(JsonStrings.quote(t.job()));
+        sb.append(",\"scrapeUrl\":").append(JsonStrings.quote(t.url().toString())).append('}');
       }
       sb.append("],\"droppedTargets\":[");
       first = true;
@@ -62,9 +64,9 @@ final class TargetsCommand implements Callable<Integer> {
         sb.append(first ? "" : ",");
         first = false;
         sb.append("{\"discoveredLabels\":");
-        Json.labels(sb, d.discoveredLabels());
-        sb.append(",\"scrapePool\":").append(Json.quote(d.job()));
-        sb.append(",\"reason\":").append(Json.quote(d.reason())).append('}');
+        JsonStrings.labels(sb, d.discoveredLabels());
+        sb.append(",\"scrapePool\":").append(JsonStrings.quote(d.job()));
+        sb.append(",\"reason\":").append(JsonStrings.quote(d.reason())).append('}');
       }
       out.println(sb.append("]}"));
     } else {

@@ -1,6 +1,7 @@
 package io.conprof.core.pprof;
 
 import com.google.re2j.Matcher;
+import io.conprof.core.model.JsonStrings;
 import com.google.re2j.Pattern;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -248,17 +249,17 @@ public final class FlameGraph {
   private void openJson(Node n, StringBuilder sb, ValueFormat format, Map<String, String> shortNames) {
     sb.append("{\"n\":");
     // the same function recurs in many nodes: shorten each distinct name once
-    quote(sb, n == root ? n.name() : shortNames.computeIfAbsent(n.name(), FlameGraph::shortName));
+    JsonStrings.quote(sb, n == root ? n.name() : shortNames.computeIfAbsent(n.name(), FlameGraph::shortName));
     sb.append(",\"f\":");
-    quote(sb, n.name());
+    JsonStrings.quote(sb, n.name());
     sb.append(",\"v\":").append(n.value());
     if (diff) {
       sb.append(",\"b\":").append(n.baseValue());
     }
     sb.append(",\"l\":");
-    quote(sb, format.format(n.value()));
+    JsonStrings.quote(sb, format.format(n.value()));
     sb.append(",\"p\":");
-    quote(sb, ValueFormat.percentageStripped(n.value(), reportTotal));
+    JsonStrings.quote(sb, ValueFormat.percentageStripped(n.value(), reportTotal));
     sb.append(",\"c\":[");
   }
 
@@ -475,28 +476,6 @@ public final class FlameGraph {
         }
       }
     }
-  }
-
-  private static void quote(StringBuilder sb, String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    sb.append('"');
   }
 
   private static final String SCRIPT = String.join("\n",

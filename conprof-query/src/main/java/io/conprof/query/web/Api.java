@@ -1,5 +1,7 @@
 package io.conprof.query.web;
 
+import io.conprof.core.model.JsonStrings;
+
 import io.conprof.core.model.LabelNames;
 import io.conprof.core.model.Labels;
 import io.conprof.core.model.Matcher;
@@ -87,8 +89,8 @@ final class Api {
 
     static Response error(ApiException e) {
       StringBuilder sb = new StringBuilder("{\"status\":\"error\",\"errorType\":");
-      JsonText.quote(sb, e.kind().type).append(",\"error\":");
-      JsonText.quote(sb, e.getMessage()).append('}');
+      JsonStrings.quote(sb, e.kind().type).append(",\"error\":");
+      JsonStrings.quote(sb, e.getMessage()).append('}');
       return json(e.kind().status, sb.toString());
     }
   }
@@ -106,7 +108,7 @@ final class Api {
         case "series" -> series(params);
         case "labels" -> labels(params);
         case "targets" -> targets(params);
-        case "status/buildinfo" -> Response.success("{\"version\":" + JsonText.quote(version) + "}", List.of());
+        case "status/buildinfo" -> Response.success("{\"version\":" + JsonStrings.quote(version) + "}", List.of());
         default -> throw new ApiException(ApiException.Kind.NOT_FOUND, "unknown API endpoint /api/v1/" + endpoint);
       };
     } catch (ApiException e) {
@@ -178,7 +180,7 @@ final class Api {
     for (Timeline.Entry e : t.series()) {
       sb.append(first ? "" : ",").append("{\"labels\":");
       first = false;
-      JsonText.labels(sb, e.labels()).append(",\"timestamps\":[");
+      JsonStrings.labels(sb, e.labels()).append(",\"timestamps\":[");
       long[] ts = e.timestampsMillis();
       for (int i = 0; i < ts.length; i++) {
         if (i > 0) {
@@ -396,7 +398,7 @@ final class Api {
         break;
       }
       sb.append(n++ == 0 ? "" : ",");
-      JsonText.labels(sb, l);
+      JsonStrings.labels(sb, l);
     }
     return Response.success(sb.append(']').toString(), warnings);
   }

@@ -1,5 +1,7 @@
 package io.conprof.query.web;
 
+import io.conprof.core.model.JsonStrings;
+
 import io.conprof.core.model.Labels;
 import io.conprof.core.pprof.FlameGraph;
 import io.conprof.core.pprof.Profile;
@@ -68,38 +70,38 @@ final class Reports {
     List<ValueType> types = p.sampleTypes();
     for (int i = 0; i < types.size(); i++) {
       sb.append(i == 0 ? "" : ",").append("{\"type\":");
-      JsonText.quote(sb, types.get(i).type()).append(",\"unit\":");
-      JsonText.quote(sb, types.get(i).unit()).append('}');
+      JsonStrings.quote(sb, types.get(i).type()).append(",\"unit\":");
+      JsonStrings.quote(sb, types.get(i).unit()).append('}');
     }
     String def = types.isEmpty() ? "" : types.get(p.sampleTypeIndex(null)).type();
     sb.append("],\"defaultSampleType\":");
-    return JsonText.quote(sb, def).append('}').toString();
+    return JsonStrings.quote(sb, def).append('}').toString();
   }
 
   static String top(Subject s, String sampleType, int nodes) {
     TopTable.Report r = TopTable.of(s.profile(), sampleType).report(nodes);
     StringBuilder sb = new StringBuilder(256 + r.rows().size() * 160);
     sb.append("{\"labels\":");
-    JsonText.labels(sb, s.labels());
+    JsonStrings.labels(sb, s.labels());
     sb.append(",\"sampleType\":");
-    JsonText.quote(sb, r.valueType().type()).append(",\"unit\":");
-    JsonText.quote(sb, r.valueType().unit()).append(",\"total\":").append(r.total())
+    JsonStrings.quote(sb, r.valueType().type()).append(",\"unit\":");
+    JsonStrings.quote(sb, r.valueType().unit()).append(",\"total\":").append(r.total())
         .append(",\"totalFormat\":");
-    JsonText.quote(sb, r.totalFormat()).append(",\"dropped\":").append(r.dropped())
+    JsonStrings.quote(sb, r.totalFormat()).append(",\"dropped\":").append(r.dropped())
         .append(",\"diff\":").append(s.base() != null).append(",\"items\":[");
     boolean first = true;
     for (TopTable.ReportRow row : r.rows()) {
       sb.append(first ? "" : ",").append("{\"name\":");
       first = false;
-      JsonText.quote(sb, row.name()).append(",\"inlineLabel\":");
-      JsonText.quote(sb, row.inlineLabel()).append(",\"flat\":").append(row.flat())
+      JsonStrings.quote(sb, row.name()).append(",\"inlineLabel\":");
+      JsonStrings.quote(sb, row.inlineLabel()).append(",\"flat\":").append(row.flat())
           .append(",\"flatPercent\":").append(JsonText.number(round2(row.flatPercent())))
           .append(",\"sumPercent\":").append(JsonText.number(round2(row.sumPercent())))
           .append(",\"cum\":").append(row.cum())
           .append(",\"cumPercent\":").append(JsonText.number(round2(row.cumPercent())))
           .append(",\"flatFormat\":");
-      JsonText.quote(sb, row.flatFormat()).append(",\"cumFormat\":");
-      JsonText.quote(sb, row.cumFormat()).append('}');
+      JsonStrings.quote(sb, row.flatFormat()).append(",\"cumFormat\":");
+      JsonStrings.quote(sb, row.cumFormat()).append('}');
     }
     return sb.append("]}").toString();
   }

@@ -1,5 +1,7 @@
 package io.conprof.query.web;
 
+import io.conprof.core.model.JsonStrings;
+
 import io.conprof.core.scrape.DroppedTarget;
 import io.conprof.core.scrape.TargetHealth;
 import io.conprof.core.scrape.TargetStatus;
@@ -18,22 +20,22 @@ final class TargetsJson {
         sb.append(first ? "" : ",");
         first = false;
         sb.append("{\"discoveredLabels\":");
-        JsonText.labels(sb, t.discoveredLabels());
+        JsonStrings.labels(sb, t.discoveredLabels());
         sb.append(",\"labels\":");
-        JsonText.labels(sb, t.labels());
+        JsonStrings.labels(sb, t.labels());
         sb.append(",\"scrapePool\":");
-        JsonText.quote(sb, t.scrapePool());
+        JsonStrings.quote(sb, t.scrapePool());
         sb.append(",\"scrapeUrl\":");
-        JsonText.quote(sb, t.scrapeUrl());
+        JsonStrings.quote(sb, t.scrapeUrl());
         sb.append(",\"globalUrl\":");
-        JsonText.quote(sb, t.scrapeUrl());
+        JsonStrings.quote(sb, t.scrapeUrl());
         sb.append(",\"lastError\":");
-        JsonText.quote(sb, t.lastError());
+        JsonStrings.quote(sb, t.lastError());
         sb.append(",\"lastScrape\":");
-        JsonText.quote(sb, t.lastScrape().map(DateTimeFormatter.ISO_INSTANT::format).orElse("0001-01-01T00:00:00Z"));
+        JsonStrings.quote(sb, t.lastScrape().map(DateTimeFormatter.ISO_INSTANT::format).orElse("0001-01-01T00:00:00Z"));
         sb.append(",\"lastScrapeDuration\":").append(t.lastScrapeDuration().toNanos() / 1e9);
         sb.append(",\"health\":");
-        JsonText.quote(sb, t.health().apiName());
+        JsonStrings.quote(sb, t.health().apiName());
         sb.append(",\"profilesStored\":").append(t.profilesStored());
         sb.append('}');
       }
@@ -45,7 +47,7 @@ final class TargetsJson {
         sb.append(first ? "" : ",");
         first = false;
         sb.append("{\"discoveredLabels\":");
-        JsonText.labels(sb, d.discoveredLabels());
+        JsonStrings.labels(sb, d.discoveredLabels());
         sb.append('}');
       }
     }

@@ -1,5 +1,7 @@
 package io.conprof.query.web;
 
+import io.conprof.core.model.JsonStrings;
+
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -290,16 +292,16 @@ public final class WebServer implements AutoCloseable {
     requests.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
       String[] parts = e.getKey().split("\u0000");
       sb.append("conprof_http_requests_total{handler=");
-      JsonText.quote(sb, parts[0]).append(",code=\"").append(parts[1]).append("\"} ")
+      JsonStrings.quote(sb, parts[0]).append(",code=\"").append(parts[1]).append("\"} ")
           .append(e.getValue().sum()).append('\n');
     });
     sb.append("# HELP conprof_http_request_duration_seconds Time to answer requests, by handler.\n");
     sb.append("# TYPE conprof_http_request_duration_seconds summary\n");
     handled.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
       sb.append("conprof_http_request_duration_seconds_sum{handler=");
-      JsonText.quote(sb, e.getKey()).append("} ").append(durationNanos.get(e.getKey()).sum() / 1e9).append('\n');
+      JsonStrings.quote(sb, e.getKey()).append("} ").append(durationNanos.get(e.getKey()).sum() / 1e9).append('\n');
       sb.append("conprof_http_request_duration_seconds_count{handler=");
-      JsonText.quote(sb, e.getKey()).append("} ").append(e.getValue().sum()).append('\n');
+      JsonStrings.quote(sb, e.getKey()).append("} ").append(e.getValue().sum()).append('\n');
     });
     if (tsdb != null) {
       TsdbStats s = tsdb.stats();
