@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.conprof.core.pprof.proto.ProfileProto;
 import io.conprof.core.testing.Fixtures;
+import io.conprof.core.testing.TestJson;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -111,7 +112,7 @@ class FlameGraphTest {
 
     assertThat(json).startsWith("{\"n\":\"root\",\"f\":\"root\",\"v\":20,\"l\":\"20ns\",\"p\":\"100%\",\"c\":[");
     assertThat(json).contains("{\"n\":\"a;b\",\"f\":\"a;b\",\"v\":2,\"l\":\"2ns\",\"p\":\"10.00%\",\"c\":[]}");
-    assertThat(toNode(new JsonReader(json).readValue())).isEqualTo(g.root());
+    assertThat(toNode(TestJson.parse(json))).isEqualTo(g.root());
   }
 
   @Test
@@ -132,10 +133,7 @@ class FlameGraphTest {
     Profile p = ProfileReader.defaults().read(Fixtures.pprof("parca__query-alloc_objects.pb.gz"));
     FlameGraph g = FlameGraph.of(p, null);
 
-    JsonReader r = new JsonReader(g.toJson());
-    Object parsed = r.readValue();
-
-    assertThat(r.atEnd()).isTrue();
+    Object parsed = TestJson.parse(g.toJson()); // throws on trailing text
     assertThat(toNode(parsed)).isEqualTo(g.root());
     @SuppressWarnings("unchecked")
     Map<String, Object> first = (Map<String, Object>) ((List<Object>) ((Map<String, Object>) parsed).get("c")).get(0);
@@ -150,7 +148,7 @@ class FlameGraphTest {
     String json = g.toJson();
 
     assertThat(json).contains("\"f\":\"q\\\"b\\\\s\\n\\u0001\"");
-    assertThat(toNode(new JsonReader(json).readValue())).isEqualTo(g.root());
+    assertThat(toNode(TestJson.parse(json))).isEqualTo(g.root());
   }
 
   @SuppressWarnings("unchecked")
@@ -297,7 +295,7 @@ class FlameGraphTest {
     FlameGraph g = FlameGraph.of(p, null);
 
     assertThat(g.nodeCount()).isEqualTo(100_002);
-    assertThat(new JsonReader(g.toJson()).skipDepth()).isEqualTo(100_002);
+    assertThat(objectsCheckingNesting(g.toJson())).isEqualTo(100_002);
     String svg = g.toSvg("deep");
     // The frame budget is spent from the top: root, main and the outermost MAX - 1 frames.
     assertThat(svg).contains("<title>pkg0.frame0 (1, 100.00%)</title>",
@@ -306,129 +304,33 @@ class FlameGraphTest {
     assertThat(FoldedStacks.of(p, null)).startsWith("main;pkg0.frame0;").endsWith(";pkg0.frame99999 1\n");
   }
 
-  /** A minimal JSON reader for the flame-graph shape: objects, arrays, strings, integers. */
-  static final class JsonReader {
-    private final String s;
-    private int pos;
-
-    JsonReader(String s) {
-      this.s = s;
-    }
-
-    boolean atEnd() {
-      return pos == s.length();
-    }
-
-    /** Checks the nesting without building values; returns the number of objects. */
-    int skipDepth() {
-      int objects = 0;
-      int depth = 0;
-      boolean inString = false;
-      for (; pos < s.length(); pos++) {
-        char c = s.charAt(pos);
-        if (inString) {
-          if (c == '\\') {
-            pos++;
-          } else if (c == '"') {
-            inString = false;
-          }
-        } else if (c == '"') {
-          inString = true;
-        } else if (c == '{' || c == '[') {
-          objects += c == '{' ? 1 : 0;
-          depth++;
-        } else if (c == '}' || c == ']') {
-          depth--;
-          assertThat(depth).isNotNegative();
-        }
-      }
-      assertThat(depth).isZero();
-      return objects;
-    }
-
-    Object readValue() {
+  /**
+   * Counts the objects of a JSON text while checking that its brackets nest, without building
+   * values (so a 100,000-level tree cannot overflow a recursive parser's stack).
+   */
+  private static int objectsCheckingNesting(String s) {
+    int objects = 0;
+    int depth = 0;
+    boolean inString = false;
+    for (int pos = 0; pos < s.length(); pos++) {
       char c = s.charAt(pos);
-      if (c == '{') {
-        pos++;
-        Map<String, Object> m = new LinkedHashMap<>();
-        if (s.charAt(pos) == '}') {
+      if (inString) {
+        if (c == '\\') {
           pos++;
-          return m;
+        } else if (c == '"') {
+          inString = false;
         }
-        while (true) {
-          String key = readString();
-          expect(':');
-          m.put(key, readValue());
-          if (s.charAt(pos) == '}') {
-            pos++;
-            return m;
-          }
-          expect(',');
-        }
-      }
-      if (c == '[') {
-        pos++;
-        List<Object> l = new ArrayList<>();
-        if (s.charAt(pos) == ']') {
-          pos++;
-          return l;
-        }
-        while (true) {
-          l.add(readValue());
-          if (s.charAt(pos) == ']') {
-            pos++;
-            return l;
-          }
-          expect(',');
-        }
-      }
-      if (c == '"') {
-        return readString();
-      }
-      int start = pos;
-      if (s.charAt(pos) == '-') {
-        pos++;
-      }
-      while (pos < s.length() && Character.isDigit(s.charAt(pos))) {
-        pos++;
-      }
-      assertThat(pos).as("number at %d", start).isGreaterThan(start);
-      return Long.parseLong(s.substring(start, pos));
-    }
-
-    private void expect(char c) {
-      assertThat(s.charAt(pos)).as("at %d", pos).isEqualTo(c);
-      pos++;
-    }
-
-    private String readString() {
-      expect('"');
-      StringBuilder sb = new StringBuilder();
-      while (true) {
-        char c = s.charAt(pos++);
-        if (c == '"') {
-          return sb.toString();
-        }
-        assertThat(c).as("raw control character at %d", pos - 1).isGreaterThanOrEqualTo(' ');
-        if (c != '\\') {
-          sb.append(c);
-          continue;
-        }
-        char e = s.charAt(pos++);
-        switch (e) {
-          case '"', '\\', '/' -> sb.append(e);
-          case 'n' -> sb.append('\n');
-          case 'r' -> sb.append('\r');
-          case 't' -> sb.append('\t');
-          case 'b' -> sb.append('\b');
-          case 'f' -> sb.append('\f');
-          case 'u' -> {
-            sb.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-            pos += 4;
-          }
-          default -> throw new AssertionError("bad escape \\" + e + " at " + (pos - 1));
-        }
+      } else if (c == '"') {
+        inString = true;
+      } else if (c == '{' || c == '[') {
+        objects += c == '{' ? 1 : 0;
+        depth++;
+      } else if (c == '}' || c == ']') {
+        depth--;
+        assertThat(depth).isNotNegative();
       }
     }
+    assertThat(depth).isZero();
+    return objects;
   }
 }
