@@ -46,6 +46,12 @@ final class ChildCli implements AutoCloseable {
   }
 
   static ChildCli start(String... args) throws IOException {
+    return new ChildCli(new ProcessBuilder(javaCommand(Main.class.getName(), args))
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+  }
+
+  /** The java of this JVM with its module options for Chronicle Map, the test classpath, {@code mainClass}. */
+  static List<String> javaCommand(String mainClass, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -53,9 +59,9 @@ final class ChildCli implements AutoCloseable {
         cmd.add(arg);
       }
     }
-    cmd.addAll(List.of("-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+    cmd.addAll(List.of("-Xmx256m", "-cp", System.getProperty("java.class.path"), mainClass));
     cmd.addAll(List.of(args));
-    return new ChildCli(new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+    return cmd;
   }
 
   static int freePort() throws IOException {

@@ -12,7 +12,6 @@ import io.conprof.tsdb.TsdbOptions;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.lang.management.ManagementFactory;
 import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -21,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -155,16 +153,9 @@ class ScrapeCommandTest {
     Path cfg = dir.resolve("conprof.yaml");
     Files.writeString(cfg, config(address(a)));
     Path db = dir.resolve("data");
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle")) {
-        cmd.add(arg);
-      }
-    }
-    cmd.addAll(List.of("-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "scrape",
+    List<String> cmd = ChildCli.javaCommand(Main.class.getName(), "scrape",
         "--config.file", cfg.toString(), "--storage.tsdb.path", db.toString(),
-        "--http-address", "127.0.0.1:" + port, "--storage.tsdb.retention.time", "1d"));
+        "--http-address", "127.0.0.1:" + port, "--storage.tsdb.retention.time", "1d");
     Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     List<String> stderr = new CopyOnWriteArrayList<>();
     Thread reader = new Thread(() -> {

@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,21 +35,8 @@ class SelfProfilerEndToEndTest {
 
   @TempDir Path tmp;
 
-  /** The java of this JVM with its module options for Chronicle Map, and the test classpath. */
   private static List<String> javaCommand(String... args) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (a.startsWith("--add-") || a.startsWith("-Dchronicle")) {
-        cmd.add(a);
-      }
-    }
-    cmd.add("-Xmx256m");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(SelfProfiledApp.class.getName());
-    cmd.addAll(List.of(args));
-    return cmd;
+    return ChildCli.javaCommand(SelfProfiledApp.class.getName(), args);
   }
 
   @Test
