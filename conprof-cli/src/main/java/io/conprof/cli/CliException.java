@@ -19,6 +19,16 @@ final class CliException extends RuntimeException {
     this.exitCode = exitCode;
   }
 
+  /**
+   * A failure of {@code e} on {@code subject} (a file or directory): "subject: message", unless
+   * the message already starts by naming the subject, as the store's and reader's messages do.
+   */
+  static CliException about(int exitCode, Object subject, Exception e) {
+    String message = String.valueOf(e.getMessage());
+    String name = String.valueOf(subject);
+    return new CliException(exitCode, message.startsWith(name) ? message : name + ": " + message, e);
+  }
+
   int exitCode() {
     return exitCode;
   }

@@ -110,7 +110,7 @@ final class ImportCommand implements Callable<Integer> {
         out.flush();
       }
     } catch (IOException e) {
-      throw new CliException(1, dir + ": " + e.getMessage(), e);
+      throw CliException.about(1, dir, e);
     } catch (IllegalStateException e) {
       throw new CliException(1, e.getMessage(), e);
     }

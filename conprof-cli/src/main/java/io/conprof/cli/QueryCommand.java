@@ -168,7 +168,7 @@ final class QueryCommand implements Callable<Integer> {
       result = rangeQuery ? engine.range(expr, startMillis, endMillis)
           : engine.instant(expr, startMillis);
     } catch (IOException | IllegalStateException | java.io.UncheckedIOException e) {
-      throw new CliException(STORAGE, dir + ": " + e.getMessage(), e);
+      throw CliException.about(STORAGE, dir, e);
     }
     if (!format.equals("json")) {
       PrintWriter err = spec.commandLine().getErr();

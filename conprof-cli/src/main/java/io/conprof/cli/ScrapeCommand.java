@@ -135,7 +135,7 @@ class ScrapeCommand implements Callable<Integer> {
     try {
       db = Tsdb.open(dir, TsdbOptions.builder().retentionTime(retentionTime).build());
     } catch (IOException | RuntimeException e) {
-      throw new CliException(1, dir + ": " + e.getMessage(), e);
+      throw CliException.about(1, dir, e);
     }
     try (db) {
       ScrapeManager manager = ScrapeManager.builder(new TsdbProfileSink(db)).build();

@@ -64,7 +64,7 @@ final class ServeCommand implements Callable<Integer> {
     try {
       db = Tsdb.openReadOnly(dir, TsdbOptions.builder().readOnlyRefreshInterval(refreshInterval).build());
     } catch (IOException | RuntimeException e) {
-      throw new CliException(1, dir + ": " + e.getMessage(), e);
+      throw CliException.about(1, dir, e);
     }
     try (db; WebServer web = builder.tsdb(db).ui(true).build()) {
       boolean signals = Signals.handle("TERM", stop::countDown) & Signals.handle("INT", stop::countDown);

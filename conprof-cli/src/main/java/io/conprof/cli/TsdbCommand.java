@@ -28,7 +28,7 @@ final class TsdbCommand {
       return Tsdb.open(dir, TsdbOptions.builder().backgroundCompaction(false)
           .retentionTime(retention).build());
     } catch (IOException e) {
-      throw new CliException(1, dir + ": " + e.getMessage(), e);
+      throw CliException.about(1, dir, e);
     } catch (IllegalStateException e) {
       throw new CliException(1, e.getMessage(), e);
     }
@@ -130,7 +130,7 @@ final class TsdbCommand {
           printStats(spec.commandLine().getOut(), db.stats());
         }
       } catch (IOException e) {
-        throw new CliException(1, dir + ": " + e.getMessage(), e);
+        throw CliException.about(1, dir, e);
       }
       spec.commandLine().getOut().flush();
       return 0;
@@ -156,7 +156,7 @@ final class TsdbCommand {
       } catch (java.nio.file.NoSuchFileException e) {
         throw new CliException(CliException.USAGE, dir + ": no such directory", e);
       } catch (IOException e) {
-        throw new CliException(1, dir + ": " + e.getMessage(), e);
+        throw CliException.about(1, dir, e);
       }
       PrintWriter out = spec.commandLine().getOut();
       for (StorageProblem p : problems) {
@@ -200,7 +200,7 @@ final class TsdbCommand {
         db.compact();
         printStats(spec.commandLine().getOut(), db.stats());
       } catch (IOException e) {
-        throw new CliException(1, dir + ": " + e.getMessage(), e);
+        throw CliException.about(1, dir, e);
       }
       spec.commandLine().getOut().flush();
       return 0;

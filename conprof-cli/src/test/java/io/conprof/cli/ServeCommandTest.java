@@ -125,9 +125,10 @@ class ServeCommandTest {
     CliRun r = CliRun.run("serve", "--storage.tsdb.path", tmp.resolve("empty").toString(), "--http-address",
         "127.0.0.1:0");
     assertThat(r.exitCode()).isEqualTo(1);
-    assertThat(r.stderr()).contains(tmp.resolve("empty").toString());
+    assertThat(r.stderr()).containsOnlyOnce(tmp.resolve("empty").toString()).contains("not a conprof TSDB directory");
     CliRun missing = CliRun.run("serve", "--storage.tsdb.path", tmp.resolve("nope").toString());
     assertThat(missing.exitCode()).isEqualTo(1);
+    assertThat(missing.stderr()).containsOnlyOnce(tmp.resolve("nope").toString()).contains("no such directory");
     assertThat(tmp.resolve("nope")).doesNotExist();
   }
 }
